@@ -1,0 +1,36 @@
+"""Calculators for opioid agonist maintenance treatment.
+
+Pure Python, standard library only, so the same code runs under CPython (tests,
+CLI, build-time tables) and under Pyodide in the browser. Each calculator is a
+module with `NAME`, `TITLE`, `FIELDS` (its declared inputs) and
+`run(inputs, data) -> {"ok", "errors", "result"}`; `data` carries content the
+build validated (for example formulations), never anything from the user.
+"""
+
+from __future__ import annotations
+
+import json
+from types import ModuleType
+from typing import Any, Mapping
+
+from . import taper
+
+CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper,)}
+
+
+def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Run calculator `name` on a dict of inputs; an unknown name is a form error, not an exception."""
+    module = CALCULATORS.get(name)
+    if module is None:
+        return {"ok": False, "errors": {"_form": f"There is no calculator called {name!r}."}, "result": None}
+    return module.run(inputs, data or {})
+
+
+def run_json(name: str, inputs_json: str, data_json: str = "{}") -> str:
+    """The browser's entry point: JSON in, JSON out, so nothing crosses the
+    Python/JavaScript boundary but plain text."""
+    try:
+        inputs = json.loads(inputs_json)
+    except ValueError:
+        return json.dumps({"ok": False, "errors": {"_form": "The inputs are not valid JSON."}, "result": None})
+    return json.dumps(run(name, inputs, json.loads(data_json)), ensure_ascii=False)

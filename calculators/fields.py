@@ -1,0 +1,266 @@
+"""Declared inputs and the reading of raw input values.
+
+A calculator declares its inputs as `Field`s. The same declarations generate
+the HTML form at build time and read the values at run time, so the form, the
+CLI and the tests share one contract. Values arrive as JSON (numbers, strings,
+booleans, lists); numbers are read exactly as decimals, never through a
+binary float the user could see.
+
+Reading never raises on bad input: it returns a message for the field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+DECIMAL = "decimal"
+INTEGER = "integer"
+CHOICE = "choice"
+MULTICHOICE = "multichoice"
+YESNO = "yesno"
+BOOLEAN = "boolean"
+DATE = "date"
+ROWS = "rows"
+KINDS = frozenset({DECIMAL, INTEGER, CHOICE, MULTICHOICE, YESNO, BOOLEAN, DATE, ROWS})
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a calculator.
+
+    `minimum`/`maximum` bound the value (inclusive unless `*_exclusive`).
+    `source` is a citation in content markup (`[@who-2025 §Section]`) naming
+    the basis of the field's rule or default. `shown_when` maps another field's
+    name to the values for which this field applies; a field that does not
+    apply is neither shown nor read. `choices_from` names a content data set
+    (for example "formulations") whose items become the choices at build time.
+    """
+
+    name: str
+    label: str
+    kind: str
+    unit: str = ""
+    help: str = ""
+    source: str = ""
+    required: bool = True
+    default: str | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    minimum_exclusive: bool = False
+    maximum_exclusive: bool = False
+    choices: tuple[Choice, ...] = ()
+    choices_from: str = ""
+    shown_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    columns: tuple["Field", ...] = ()
+    placeholder: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Field {self.name!r}: kind {self.kind!r} is not one of {sorted(KINDS)}")
+
+    def applies(self, inputs: Mapping[str, Any]) -> bool:
+        """Whether the field is in use, given the other inputs."""
+        for other, values in self.shown_when:
+            if str(inputs.get(other) or "") not in values:
+                return False
+        return True
+
+    def bounds_text(self) -> str:
+        """The allowed range in words, for help text and messages."""
+        unit = f" {self.unit}" if self.unit else ""
+        lo = hi = ""
+        if self.minimum is not None:
+            lo = f"more than {self.minimum}{unit}" if self.minimum_exclusive else f"at least {self.minimum}{unit}"
+        if self.maximum is not None:
+            hi = f"less than {self.maximum}{unit}" if self.maximum_exclusive else f"at most {self.maximum}{unit}"
+        return " and ".join(p for p in (lo, hi) if p)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_HAS_UNIT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)\s*[a-zA-Zµ%/]+$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+
+
+class InputError(ValueError):
+    """A value the user can correct; the message is shown beside the field."""
+
+
+def is_missing(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def read_decimal(raw: Any, f: Field) -> Decimal:
+    """Read a JSON number or a decimal string exactly, within the field's bounds."""
+    if isinstance(raw, bool):
+        raise InputError("Enter a number.")
+    if isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise InputError("Enter a number.")
+        # repr gives the shortest string that round-trips: 0.4 stays 0.4.
+        value = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if _COMMA_DECIMAL.match(text):
+            raise InputError(f"Use a point for decimals, for example {text.replace(',', '.')}.")
+        if _HAS_UNIT.match(text):
+            raise InputError(f"Enter the number only, without units{f' (the unit is {f.unit})' if f.unit else ''}.")
+        if not _NUMBER.match(text) or len(text) > 30:
+            raise InputError("Enter a number, for example 40 or 0.4.")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern above admits only valid decimals
+            raise InputError("Enter a number, for example 40 or 0.4.") from None
+    else:
+        raise InputError("Enter a number.")
+    _check_bounds(value, f)
+    return value + Decimal(0)  # normalises -0 to 0
+
+
+def read_integer(raw: Any, f: Field) -> int:
+    value = read_decimal(raw, f)
+    if value != value.to_integral_value():
+        raise InputError("Enter a whole number.")
+    return int(value)
+
+
+def _check_bounds(value: Decimal, f: Field) -> None:
+    too_low = f.minimum is not None and (value <= f.minimum if f.minimum_exclusive else value < f.minimum)
+    too_high = f.maximum is not None and (value >= f.maximum if f.maximum_exclusive else value > f.maximum)
+    if too_low or too_high:
+        raise InputError(f"Enter a value {f.bounds_text()}.")
+
+
+def read_choice(raw: Any, f: Field, allowed: tuple[str, ...]) -> str:
+    if not isinstance(raw, str) or raw not in allowed:
+        return_text = ", ".join(allowed)
+        raise InputError(f"Choose one of: {return_text}.")
+    return raw
+
+
+def read_multichoice(raw: Any, f: Field, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if is_missing(raw):
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise InputError("Choose from the list.")
+    unknown = [v for v in raw if v not in allowed]
+    if unknown:
+        raise InputError(f"Unknown option: {', '.join(unknown)}. Choose from: {', '.join(allowed)}.")
+    return tuple(v for v in allowed if v in raw)
+
+
+def read_boolean(raw: Any, f: Field) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if is_missing(raw):
+        return False
+    if isinstance(raw, str) and raw.lower() in ("true", "on", "yes", "1"):
+        return True
+    if isinstance(raw, str) and raw.lower() in ("false", "off", "no", "0"):
+        return False
+    raise InputError("Answer yes or no.")
+
+
+def read_yesno(raw: Any, f: Field) -> bool:
+    """A question that must be answered: missing is an error, not 'no'."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("yes", "true"):
+        return True
+    if isinstance(raw, str) and raw.lower() in ("no", "false"):
+        return False
+    raise InputError("Answer yes or no.")
+
+
+def read_date(raw: Any, f: Field) -> _dt.date:
+    if not isinstance(raw, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", raw.strip()):
+        raise InputError("Enter a date as YYYY-MM-DD.")
+    try:
+        return _dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError("Enter a real date as YYYY-MM-DD.") from None
+
+
+@dataclass
+class Reader:
+    """Reads a dict of raw inputs against declared fields, gathering every error.
+
+    Use `get(name)` for each value; check `errors` before computing. Fields
+    that do not apply (see `Field.applies`) read as their default or None.
+    """
+
+    fields: tuple[Field, ...]
+    raw: Mapping[str, Any]
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_name = {f.name: f for f in self.fields}
+        if not isinstance(self.raw, Mapping):
+            self.errors["_form"] = "The inputs must be a JSON object of field names and values."
+            self.raw = {}
+
+    def field(self, name: str) -> Field:
+        return self._by_name[name]
+
+    def allowed(self, f: Field) -> tuple[str, ...]:
+        if f.name in self.choices:
+            return self.choices[f.name]
+        return tuple(c.value for c in f.choices)
+
+    def get(self, name: str) -> Any:
+        f = self._by_name[name]
+        if not f.applies(self.raw):
+            return None
+        raw = self.raw.get(name)
+        if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):
+            raw = f.default
+        if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):
+            if f.required:
+                self.errors.setdefault(name, "Enter a value." if f.kind != CHOICE else "Choose an option.")
+            return None
+        try:
+            if f.kind == DECIMAL:
+                return read_decimal(raw, f)
+            if f.kind == INTEGER:
+                return read_integer(raw, f)
+            if f.kind == CHOICE:
+                return read_choice(raw, f, self.allowed(f))
+            if f.kind == MULTICHOICE:
+                return read_multichoice(raw, f, self.allowed(f))
+            if f.kind == BOOLEAN:
+                return read_boolean(raw, f)
+            if f.kind == YESNO:
+                return read_yesno(raw, f)
+            if f.kind == DATE:
+                return read_date(raw, f)
+        except InputError as e:
+            self.errors.setdefault(name, str(e))
+            return None
+        raise ValueError(f"Field {name!r}: kind {f.kind!r} needs its own reader")  # ROWS: calculator reads them
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def unknown_names(self) -> list[str]:
+        return sorted(k for k in self.raw if k not in self._by_name)
+
+
+def dec(value: Decimal) -> str:
+    """A decimal as the user should read it: no exponent, no trailing zeros."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
