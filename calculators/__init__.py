@@ -21,16 +21,33 @@ CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper,)}
 def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Run calculator `name` on a dict of inputs; an unknown name is a form error, not an exception."""
     module = CALCULATORS.get(name)
+    if not isinstance(inputs, Mapping):
+        return {"ok": False, "errors": {"_form": "The inputs must be a JSON object of field names and values."},
+                "result": None}
     if module is None:
         return {"ok": False, "errors": {"_form": f"There is no calculator called {name!r}."}, "result": None}
     return module.run(inputs, data or {})
 
 
-def run_json(name: str, inputs_json: str, data_json: str = "{}") -> str:
+def respond(name: str, inputs: Any, data: Mapping[str, Any] | None = None,
+            context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`run`, plus the result as HTML and its downloads: what the page shows."""
+    response = run(name, inputs, data)
+    response["html"], response["downloads"] = "", []
+    if response["ok"]:
+        from .views import render
+
+        view = render(name, response["result"], context or {})
+        response["html"], response["downloads"] = view["html"], view["downloads"]
+    return response
+
+
+def run_json(name: str, inputs_json: str, data_json: str = "{}", context_json: str = "{}") -> str:
     """The browser's entry point: JSON in, JSON out, so nothing crosses the
     Python/JavaScript boundary but plain text."""
     try:
         inputs = json.loads(inputs_json)
     except ValueError:
-        return json.dumps({"ok": False, "errors": {"_form": "The inputs are not valid JSON."}, "result": None})
-    return json.dumps(run(name, inputs, json.loads(data_json)), ensure_ascii=False)
+        return json.dumps({"ok": False, "errors": {"_form": "The inputs are not valid JSON."}, "result": None,
+                           "html": "", "downloads": []})
+    return json.dumps(respond(name, inputs, json.loads(data_json), json.loads(context_json)), ensure_ascii=False)

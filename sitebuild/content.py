@@ -1,25 +1,619 @@
-"""Loads content/ (placeholder until the full content model lands)."""
+"""The content model: loads content/, validates every file, and returns typed values.
+
+Validation happens once, here, at the edge. Every problem of every file is
+gathered into one `ContentError`, each naming the file, the field, what is
+wrong and how to fix it, so a bad content file fails the build with a message
+an editor can act on without reading code.
+"""
+
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 
+AUDIENCES = ("clinicians", "programme managers", "trainers", "pharmacists", "peer workers")
+PARTS = ("WHO 2025 guidance", "Supporting evidence")
+JOB_AID_KINDS = ("checklist", "steps", "bullets", "table")
 
-def _load_yaml(path: Path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+# [@who-2025 §Consideration of take-home doses]  or  [@who-2025]
+CITATION = re.compile(r"\[@([^\]\s§]*)\s*(?:§\s*([^\]]*?))?\s*\]")
+_SLUG_OK = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def calculator_data(content_dir: Path = CONTENT) -> dict:
-    """The content the calculators read: formulations and take-home profiles, as plain data."""
-    data: dict = {}
+# ---------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    field: str
+    reason: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: field '{self.field}'" if self.field else self.file
+        return f"{where}: {self.reason} Fix: {self.fix}"
+
+
+class ContentError(Exception):
+    """One or more content files are invalid; `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("Invalid content:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class Checker:
+    """Collects problems for one file while its fields are read."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, field_name: str, reason: str, fix: str) -> None:
+        self.problems.append(Problem(self.file, field_name, reason, fix))
+
+    def fields(self, data: Any, required: Iterable[str], optional: Iterable[str] = (), where: str = "") -> bool:
+        """Checks that `data` is a mapping with the required fields and no unknown ones."""
+        required, optional = tuple(required), tuple(optional)
+        prefix = f"{where}." if where else ""
+        if not isinstance(data, dict):
+            self.add(where or "(top level)", f"expected a mapping of fields, but found {type(data).__name__}.",
+                     f"write it as 'field: value' lines with the fields {', '.join(required)}.")
+            return False
+        for name in required:
+            if name not in data or data[name] in (None, "", []):
+                self.add(prefix + name, "is missing or empty.", f"add '{name}:' (see content/README.md).")
+        for name in data:
+            if name not in required and name not in optional:
+                known = ", ".join(required + optional)
+                self.add(prefix + str(name), "is not a known field.",
+                         f"remove it or correct its spelling; the known fields are: {known}.")
+        return True
+
+    def text(self, data: dict, name: str, where: str = "") -> str:
+        value = data.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.add(f"{where}.{name}" if where else name, f"expected text, but found {type(value).__name__}.",
+                     "write it as text (quote it if it starts with a special character).")
+            return ""
+        return value.strip()
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# ---------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    short: str
+    citation: str
+    licence: str
+    doi: str = ""
+    url: str = ""
+    note: str = ""
+    sections: tuple[str, ...] = ()
+
+    @property
+    def link(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else self.url
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    slug: str
+    order: int
+    file: str
+    title: str
+    summary: str
+    part: str
+    who_section: str
+    sources: tuple[SourceRef, ...]
+    last_reviewed: dt.date
+    audience: tuple[str, ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class JobAidBlock:
+    heading: str
+    kind: str
+    items: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class JobAid:
+    slug: str
+    file: str
+    title: str
+    summary: str
+    sources: tuple[SourceRef, ...]
+    last_reviewed: dt.date
+    audience: tuple[str, ...]
+    intro: str
+    blocks: tuple[JobAidBlock, ...]
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class CalculatorPage:
+    slug: str
+    file: str
+    title: str
+    summary: str
+    calculator: str
+    sources: tuple[SourceRef, ...]
+    last_reviewed: dt.date
+    audience: tuple[str, ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    slug: str
+    definition: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Content:
+    sources: tuple[Source, ...]
+    chapters: tuple[Chapter, ...]
+    job_aids: tuple[JobAid, ...]
+    calculator_pages: tuple[CalculatorPage, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    calculator_data: dict[str, Any]
+    settings: dict[str, Any]
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+
+# ---------------------------------------------------------------- readers
+
+
+def _load_yaml(path: Path, check: Checker) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        check.add("", f"is not valid YAML{where}: {getattr(e, 'problem', e)}.",
+                  "correct the YAML syntax (indentation, quotes around text with ':' or '#').")
+        return None
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    if not text.startswith("---"):
+        return None
+    match = re.match(r"^---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)$", text, re.S)
+    if not match:
+        return None
+    return match.group(1), match.group(2)
+
+
+def slug_of(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _date(check: Checker, data: dict, name: str, today: dt.date) -> dt.date:
+    value = data.get(name)
+    if value is None:
+        return dt.date.min
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            check.add(name, f"'{value}' is not a date.", "write the date as YYYY-MM-DD, for example 2026-11-23.")
+            return dt.date.min
+    if not isinstance(value, dt.date):
+        check.add(name, f"'{value}' is not a date.", "write the date as YYYY-MM-DD, for example 2026-11-23.")
+        return dt.date.min
+    if value > today:
+        check.add(name, f"{value.isoformat()} is in the future.", "use the date the content was last reviewed.")
+    return value
+
+
+def _audience(check: Checker, data: dict) -> tuple[str, ...]:
+    value = data.get("audience")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        check.add("audience", "expected a list.", f"write a list such as [clinicians]; allowed: {', '.join(AUDIENCES)}.")
+        return ()
+    for item in value:
+        if item not in AUDIENCES:
+            check.add("audience", f"'{item}' is not a known audience.", f"use any of: {', '.join(AUDIENCES)}.")
+    return tuple(str(v) for v in value)
+
+
+def _summary(check: Checker, data: dict) -> str:
+    summary = check.text(data, "summary")
+    if summary and not summary.endswith((".", "?", "!")):
+        check.add("summary", "should be one sentence ending with a full stop.", "end the summary with a full stop.")
+    if summary.count(". ") > 0:
+        check.add("summary", "has more than one sentence.", "shorten the summary to one sentence.")
+    return summary
+
+
+class SourceIndex:
+    def __init__(self, sources: Iterable[Source]):
+        self.by_id = {s.id: s for s in sources}
+
+    def check_ref(self, check: Checker, field_name: str, source_id: str, section: str | None) -> None:
+        source = self.by_id.get(source_id)
+        if source is None:
+            known = ", ".join(sorted(self.by_id))
+            check.add(field_name, f"cites an unknown source id '{source_id}'.",
+                      f"use one of the ids in content/sources.yml ({known}), or add the source there.")
+            return
+        if section and source.sections and section not in source.sections:
+            check.add(field_name, f"cites section '{section}' of '{source_id}', which that source does not list.",
+                      f"use one of: {'; '.join(source.sections)} (the 'sections' of '{source_id}' in "
+                      "content/sources.yml), or add the section there.")
+
+    def check_text(self, check: Checker, field_name: str, text: str) -> None:
+        """Checks every citation in a piece of Markdown text."""
+        for match in CITATION.finditer(text):
+            self.check_ref(check, field_name, match.group(1), match.group(2))
+        stray = re.findall(r"\[@(?![^\]]*\])", text)
+        if stray:
+            check.add(field_name, "has a citation that is not closed with ']'.",
+                      "write citations as [@source-id §Section].")
+
+    def refs(self, check: Checker, data: dict) -> tuple[SourceRef, ...]:
+        value = data.get("sources")
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not value:
+            check.add("sources", "expected a non-empty list.",
+                      "list the sources as '- id: who-2025' with 'sections: [Section name]'.")
+            return ()
+        refs = []
+        for i, item in enumerate(value):
+            where = f"sources[{i}]"
+            if isinstance(item, str):
+                item = {"id": item}
+            if not check.fields(item, ("id",), ("sections",), where=where):
+                continue
+            sections = item.get("sections") or []
+            if isinstance(sections, str):
+                sections = [sections]
+            self.check_ref(check, f"{where}.id", str(item.get("id")), None)
+            for section in sections:
+                self.check_ref(check, f"{where}.sections", str(item.get("id")), str(section))
+            refs.append(SourceRef(str(item.get("id")), tuple(str(s) for s in sections)))
+        return tuple(refs)
+
+
+def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
+    check = Checker(_rel(path, path.parent))
+    data = _load_yaml(path, check) if path.exists() else None
+    if not path.exists():
+        check.add("", "is missing.", "create content/sources.yml with the bibliography.")
+    sources: list[Source] = []
+    if data is not None and not isinstance(data, list):
+        check.add("", "expected a list of sources.", "write each source as a list item starting with '- id:'.")
+        data = []
+    seen = set()
+    for i, item in enumerate(data or []):
+        where = f"[{i}]"
+        if not check.fields(item, ("id", "short", "citation", "licence"), ("doi", "url", "note", "sections"), where):
+            continue
+        source_id = str(item.get("id"))
+        if not _SLUG_OK.match(source_id):
+            check.add(f"{where}.id", f"'{source_id}' is not a valid id.", "use lowercase letters, digits and hyphens.")
+        if source_id in seen:
+            check.add(f"{where}.id", f"'{source_id}' is used twice.", "give each source its own id.")
+        seen.add(source_id)
+        if not item.get("doi") and not item.get("url") and source_id != "this-handbook":
+            check.add(f"{where}", f"source '{source_id}' has neither a doi nor a url.",
+                      "add 'doi:' (preferred) or 'url:' so readers can find it.")
+        sources.append(Source(
+            id=source_id, short=str(item["short"]).strip(), citation=" ".join(str(item["citation"]).split()),
+            licence=str(item["licence"]).strip(), doi=str(item.get("doi") or ""), url=str(item.get("url") or ""),
+            note=" ".join(str(item.get("note") or "").split()),
+            sections=tuple(str(s) for s in item.get("sections") or ())))
+    problems.extend(check.problems)
+    return tuple(sources)
+
+
+def load_chapter(path: Path, index: SourceIndex, today: dt.date, root: Path) -> tuple[Chapter | None, list[Problem]]:
+    check = Checker(_rel(path, root))
+    match = re.match(r"^(\d{2})-([a-z0-9-]+)\.md$", path.name)
+    if not match:
+        check.add("", "has a file name that is not 'NN-slug.md'.",
+                  "rename it to two digits, a hyphen and a lowercase slug, for example 10-take-home-doses.md.")
+        return None, check.problems
+    parts = split_front_matter(path.read_text(encoding="utf-8"))
+    if parts is None:
+        check.add("", "has no front matter.", "start the file with '---', the fields of content/README.md, and '---'.")
+        return None, check.problems
+    try:
+        data = yaml.safe_load(parts[0]) or {}
+    except yaml.YAMLError as e:
+        check.add("", f"has front matter that is not valid YAML: {getattr(e, 'problem', e)}.",
+                  "correct the YAML between the '---' lines.")
+        return None, check.problems
+    required = ("title", "summary", "part", "sources", "last_reviewed", "audience")
+    if not check.fields(data, required, ("who_section", "search"), ""):
+        return None, check.problems
+    part = check.text(data, "part")
+    if part and part not in PARTS:
+        check.add("part", f"'{part}' is not a known part.", f"use one of: {'; '.join(PARTS)}.")
+    who_section = check.text(data, "who_section")
+    if who_section:
+        index.check_ref(check, "who_section", "who-2025", who_section)
+    body = parts[1]
+    if re.search(r"^# ", body, re.M):
+        check.add("body", "has a level-1 heading ('# ...').", "remove it: the build adds the title; use '##' below.")
+    index.check_text(check, "body", body)
+    chapter = Chapter(
+        slug=match.group(2), order=int(match.group(1)), file=check.file, title=check.text(data, "title"),
+        summary=_summary(check, data), part=part, who_section=who_section, sources=index.refs(check, data),
+        last_reviewed=_date(check, data, "last_reviewed", today), audience=_audience(check, data), body=body)
+    return chapter, check.problems
+
+
+def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path) -> tuple[JobAid | None, list[Problem]]:
+    check = Checker(_rel(path, root))
+    data = _load_yaml(path, check)
+    if data is None:
+        return None, check.problems
+    required = ("title", "summary", "sources", "last_reviewed", "audience", "intro", "blocks")
+    if not check.fields(data, required, ("footer",)):
+        return None, check.problems
+    blocks = []
+    raw_blocks = data.get("blocks")
+    if not isinstance(raw_blocks, list):
+        check.add("blocks", "expected a list of blocks.", "write each block as '- heading: ...' with 'kind:'.")
+        raw_blocks = []
+    for i, block in enumerate(raw_blocks):
+        where = f"blocks[{i}]"
+        if not check.fields(block, ("heading", "kind"), ("items", "columns", "rows"), where):
+            continue
+        kind = block.get("kind")
+        if kind not in JOB_AID_KINDS:
+            check.add(f"{where}.kind", f"'{kind}' is not a known kind.", f"use one of: {', '.join(JOB_AID_KINDS)}.")
+            continue
+        if kind == "table":
+            columns = block.get("columns") or []
+            rows = block.get("rows") or []
+            if not columns or not rows:
+                check.add(where, "a table needs 'columns' and 'rows'.", "add both lists.")
+            for r, row in enumerate(rows):
+                if not isinstance(row, list) or len(row) != len(columns):
+                    check.add(f"{where}.rows[{r}]", f"has {len(row) if isinstance(row, list) else 0} cells, "
+                              f"but the table has {len(columns)} columns.", "give every row one cell per column.")
+                else:
+                    for cell in row:
+                        index.check_text(check, f"{where}.rows[{r}]", str(cell))
+            blocks.append(JobAidBlock(str(block["heading"]), kind, columns=tuple(str(c) for c in columns),
+                                      rows=tuple(tuple(str(c) for c in row) for row in rows if isinstance(row, list))))
+        else:
+            items = block.get("items") or []
+            if not items:
+                check.add(f"{where}.items", "is missing or empty.", "list the items as '- text'.")
+            for j, item in enumerate(items):
+                index.check_text(check, f"{where}.items[{j}]", str(item))
+            blocks.append(JobAidBlock(str(block["heading"]), kind, items=tuple(str(x) for x in items)))
+    intro = check.text(data, "intro")
+    index.check_text(check, "intro", intro)
+    footer = check.text(data, "footer")
+    index.check_text(check, "footer", footer)
+    aid = JobAid(
+        slug=path.stem, file=check.file, title=check.text(data, "title"), summary=_summary(check, data),
+        sources=index.refs(check, data), last_reviewed=_date(check, data, "last_reviewed", today),
+        audience=_audience(check, data), intro=intro, blocks=tuple(blocks), footer=footer)
+    return aid, check.problems
+
+
+def load_calculator_page(path: Path, index: SourceIndex, today: dt.date, root: Path,
+                         known_calculators: Iterable[str]) -> tuple[CalculatorPage | None, list[Problem]]:
+    check = Checker(_rel(path, root))
+    parts = split_front_matter(path.read_text(encoding="utf-8"))
+    if parts is None:
+        check.add("", "has no front matter.", "start the file with '---', the fields, and '---'.")
+        return None, check.problems
+    data = yaml.safe_load(parts[0]) or {}
+    required = ("title", "summary", "calculator", "sources", "last_reviewed", "audience")
+    if not check.fields(data, required):
+        return None, check.problems
+    known = tuple(known_calculators)
+    if data.get("calculator") not in known:
+        check.add("calculator", f"'{data.get('calculator')}' is not a calculator.",
+                  f"use one of: {', '.join(known)} (the modules registered in calculators/__init__.py).")
+    body = parts[1]
+    if "<!-- calculator -->" not in body:
+        check.add("body", "has no '<!-- calculator -->' line.", "add it on its own line where the form goes.")
+    index.check_text(check, "body", body)
+    page = CalculatorPage(
+        slug=path.stem, file=check.file, title=check.text(data, "title"), summary=_summary(check, data),
+        calculator=str(data.get("calculator")), sources=index.refs(check, data),
+        last_reviewed=_date(check, data, "last_reviewed", today), audience=_audience(check, data), body=body)
+    return page, check.problems
+
+
+def load_glossary(path: Path, index: SourceIndex, root: Path) -> tuple[tuple[GlossaryEntry, ...], list[Problem]]:
+    check = Checker(_rel(path, root))
+    if not path.exists():
+        return (), []
+    data = _load_yaml(path, check) or []
+    entries, seen = [], set()
+    for i, item in enumerate(data):
+        where = f"[{i}]"
+        if not check.fields(item, ("term", "definition"), ("aliases",), where):
+            continue
+        term = str(item["term"]).strip()
+        slug = slug_of(term)
+        if slug in seen:
+            check.add(f"{where}.term", f"'{term}' is defined twice.", "merge the two entries.")
+        seen.add(slug)
+        index.check_text(check, f"{where}.definition", str(item["definition"]))
+        entries.append(GlossaryEntry(term, slug, str(item["definition"]).strip(),
+                                     tuple(str(a) for a in item.get("aliases") or ())))
+    return tuple(sorted(entries, key=lambda e: e.term.lower())), check.problems
+
+
+# Validators for content that calculators read, supplied by the calculator
+# modules themselves (the domain owns its data's rules): name → (files, validator).
+def _calculator_validators() -> dict[str, tuple[str, Callable[[Any], list]]]:
+    validators: dict[str, tuple[str, Callable[[Any], list]]] = {}
+    try:
+        from calculators import formulations as _formulations
+        validators["formulations"] = ("formulations.yml", _formulations.validate)
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from calculators import takehome as _takehome
+        validators["profiles"] = ("takehome/*.yml", _takehome.validate_profile)
+    except (ImportError, AttributeError):
+        pass
+    return validators
+
+
+def _as_problem(file: str, item: Any) -> Problem:
+    if isinstance(item, Problem):
+        return item
+    if isinstance(item, (tuple, list)) and len(item) == 3:
+        where, message, fix = item
+        return Problem(file, str(where), str(message), str(fix))
+    return Problem(file, "", str(item), "see content/README.md.")
+
+
+def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[Problem]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    root = content_dir
+    validators = _calculator_validators()
     formulations = content_dir / "formulations.yml"
     if formulations.exists():
-        data["formulations"] = _load_yaml(formulations)
-    profiles = sorted((content_dir / "takehome").glob("*.yml"))
+        check = Checker(_rel(formulations, root))
+        items = _load_yaml(formulations, check)
+        if items is not None:
+            if "formulations" in validators:
+                check.problems.extend(_as_problem(check.file, p) for p in validators["formulations"][1](items))
+            _check_citations_in(items, check, index, "")
+            data["formulations"] = items
+        problems.extend(check.problems)
+    profiles = []
+    seen_ids: dict[str, str] = {}
+    for path in sorted((content_dir / "takehome").glob("*.yml")):
+        check = Checker(_rel(path, root))
+        profile = _load_yaml(path, check)
+        if profile is not None:
+            if "profiles" in validators:
+                check.problems.extend(_as_problem(check.file, p) for p in validators["profiles"][1](profile))
+            _check_citations_in(profile, check, index, "")
+            if isinstance(profile, dict):
+                pid = str(profile.get("id"))
+                if pid in seen_ids:
+                    check.add("id", f"'{pid}' is also the id of {seen_ids[pid]}.", "give each profile its own id.")
+                seen_ids[pid] = check.file
+                profiles.append(profile)
+        problems.extend(check.problems)
     if profiles:
-        data["profiles"] = [_load_yaml(p) for p in profiles]
+        data["profiles"] = profiles
+    return data
+
+
+def _check_citations_in(value: Any, check: Checker, index: SourceIndex, where: str) -> None:
+    """Checks citation markup in every string of a nested structure."""
+    if isinstance(value, str):
+        index.check_text(check, where or "(text)", value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_citations_in(v, check, index, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_citations_in(v, check, index, f"{where}[{i}]")
+
+
+def load_settings(content_dir: Path, problems: list[Problem]) -> dict[str, Any]:
+    path = content_dir / "settings.yml"
+    if not path.exists():
+        return {}
+    check = Checker(_rel(path, content_dir))
+    data = _load_yaml(path, check) or {}
+    problems.extend(check.problems)
+    return data if isinstance(data, dict) else {}
+
+
+def load(content_dir: Path = CONTENT, today: dt.date | None = None,
+         known_calculators: Iterable[str] | None = None) -> Content:
+    """Load and validate all of content/; raises ContentError listing every problem."""
+    today = today or dt.date.today()
+    if known_calculators is None:
+        from calculators import CALCULATORS
+        known_calculators = tuple(CALCULATORS)
+    problems: list[Problem] = []
+    sources = load_sources(content_dir / "sources.yml", problems)
+    index = SourceIndex(sources)
+    chapters, job_aids, pages = [], [], []
+    for path in sorted((content_dir / "chapters").glob("*.md")):
+        chapter, found = load_chapter(path, index, today, content_dir)
+        problems.extend(found)
+        if chapter:
+            chapters.append(chapter)
+    orders = [c.order for c in chapters]
+    for chapter in chapters:
+        if orders.count(chapter.order) > 1:
+            problems.append(Problem(chapter.file, "", f"shares its number {chapter.order:02d} with another chapter.",
+                                    "give each chapter its own two-digit number."))
+    for path in sorted((content_dir / "job-aids").glob("*.yml")):
+        aid, found = load_job_aid(path, index, today, content_dir)
+        problems.extend(found)
+        if aid:
+            job_aids.append(aid)
+    for path in sorted((content_dir / "calculators").glob("*.md")):
+        page, found = load_calculator_page(path, index, today, content_dir, known_calculators)
+        problems.extend(found)
+        if page:
+            pages.append(page)
+    glossary, found = load_glossary(content_dir / "glossary.yml", index, content_dir)
+    problems.extend(found)
+    data = load_calculator_data(content_dir, index, problems)
+    settings = load_settings(content_dir, problems)
+    if problems:
+        raise ContentError(problems)
+    return Content(sources, tuple(sorted(chapters, key=lambda c: c.order)), tuple(job_aids), tuple(pages),
+                   glossary, data, settings)
+
+
+def calculator_data(content_dir: Path = CONTENT) -> dict[str, Any]:
+    """The content the calculators read (formulations, take-home profiles), validated."""
+    problems: list[Problem] = []
+    index = SourceIndex(load_sources(content_dir / "sources.yml", problems))
+    data = load_calculator_data(content_dir, index, problems)
+    if problems:
+        raise ContentError(problems)
     return data

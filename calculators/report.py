@@ -1,0 +1,71 @@
+"""HTML for calculator results, built in Python so that one generic script can
+show any calculator's answer, and so that the same markup can be rendered at
+build time (reference tables) and tested under CPython.
+
+Every value is escaped; nothing here reads or writes anything.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Iterable, Mapping
+
+
+def e(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def cite(item: Mapping[str, Any], bibliography_url: str) -> str:
+    """A source reference as a link to its bibliography entry."""
+    return (f'<a class="cite" href="{e(bibliography_url)}#{e(item["source_id"])}">'
+            f'{e(item["source"])}</a>')
+
+
+def table(columns: Iterable[str], rows: Iterable[Iterable[Any]], caption: str = "", css: str = "") -> str:
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    cap = f"<caption>{e(caption)}</caption>" if caption else ""
+    return f'<table class="calc-table {e(css)}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def warnings_html(warnings: Iterable[Mapping[str, Any]], bibliography_url: str) -> str:
+    items = []
+    for w in warnings:
+        level = "danger" if w.get("level") == "danger" else "warning"
+        label = "Danger" if level == "danger" else "Caution"
+        items.append(
+            f'<div class="admonition {level} calc-warning" data-code="{e(w["code"])}">'
+            f'<p class="admonition-title">{label}</p>'
+            f'<p>{e(w["message"])} <span class="calc-basis-source">Source: {cite(w, bibliography_url)}</span></p>'
+            f"</div>")
+    return "".join(items)
+
+
+def basis_html(rules: Iterable[Mapping[str, Any]], bibliography_url: str) -> str:
+    items = "".join(f"<li>{e(r['rule'])} <span class=\"calc-basis-source\">({cite(r, bibliography_url)})</span></li>"
+                    for r in rules)
+    return f'<h3>Basis: the rules applied</h3><ul class="calc-basis">{items}</ul>'
+
+
+def inputs_html(pairs: Iterable[tuple[str, Any]]) -> str:
+    rows = "".join(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in pairs)
+    return f'<table class="calc-inputs"><caption>Inputs</caption><tbody>{rows}</tbody></table>'
+
+
+def provenance_html(meta: Mapping[str, Any]) -> str:
+    """Which handbook version produced this, when, and a line to sign: for every printed result."""
+    return (
+        '<div class="calc-provenance">'
+        f"<p>Produced by the OAMT handbook {e(meta.get('version', ''))} (built {e(meta.get('built', ''))}) "
+        f"on <span data-today>{e(meta.get('today', ''))}</span>. Decision support for a trained clinician, "
+        "not a prescription: check the basis above and local protocols.</p>"
+        '<p class="calc-signature">Clinician: ______________________ &nbsp; Signature: ______________ '
+        "&nbsp; Date: ____________</p></div>")
+
+
+def actions_html(downloads: Iterable[Mapping[str, str]], sheets: Iterable[tuple[str, str]]) -> str:
+    links = "".join(f'<a class="md-button" data-download="{e(d["filename"])}" download="{e(d["filename"])}" '
+                    f'href="#">Download {e(d["label"])}</a> ' for d in downloads)
+    buttons = "".join(f'<button type="button" class="md-button" data-print="{e(key)}">Print {e(label)}</button> '
+                      for key, label in sheets)
+    return f'<p class="calc-actions">{buttons}{links}</p>'

@@ -1,0 +1,89 @@
+"""The only module that touches MkDocs' plugin API (a `hooks:` entry in mkdocs.yml).
+
+Keep it thin: it loads and validates content/, hands the generated pages to
+MkDocs, and writes the Pyodide runtime into the built site. The logic lives in
+sitebuild.content, sitebuild.pages and sitebuild.pyodide_embed, which tests
+import directly. Moving to a MkDocs 1.x continuation or to another generator
+means rewriting this file only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File
+
+from sitebuild import content as content_model
+from sitebuild import pages, pyodide_embed
+
+log = get_plugin_logger(__name__)  # on the mkdocs logger tree, so --strict sees its warnings
+
+REPO = Path(__file__).resolve().parent.parent
+IFRAME_WORKER_SHIM = REPO / "node_modules" / "iframe-worker" / "shim" / "index.js"
+
+
+class _State:
+    content: content_model.Content | None = None
+    renderer: pages.Renderer | None = None
+    info: pages.BuildInfo | None = None
+
+
+_state = _State()
+
+
+def _version() -> str:
+    """The handbook's version: OAMT_VERSION if set (releases), else the git commit."""
+    if os.environ.get("OAMT_VERSION"):
+        return os.environ["OAMT_VERSION"]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        return f"0.1.0+{commit}"
+    except (OSError, subprocess.CalledProcessError):
+        return "0.1.0"
+
+
+def _build_date() -> dt.date:
+    # SOURCE_DATE_EPOCH makes builds reproducible; tests use it to build an "old" copy.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+
+
+def on_config(config):
+    content_dir = Path(os.environ.get("OAMT_CONTENT_DIR", REPO / "content"))
+    try:
+        pyodide_embed.check_runtime()
+        loaded = content_model.load(content_dir)
+    except content_model.ContentError as e:
+        raise PluginError(str(e)) from None
+    except pyodide_embed.RuntimeMissing as e:
+        raise PluginError(str(e)) from None
+    runtime_scripts = tuple(list(pyodide_embed.runtime_scripts_names()))
+    _state.info = pages.BuildInfo(version=_version(), built=_build_date(),
+                                  pyodide_version=pyodide_embed.PYODIDE_VERSION, runtime_scripts=runtime_scripts)
+    _state.content = loaded
+    _state.renderer = pages.Renderer(loaded, _state.info)
+    config["nav"] = _state.renderer.nav()
+    config["extra"]["handbook_version"] = _state.info.version
+    config["extra"]["handbook_built"] = _state.info.built.isoformat()
+    return config
+
+
+def on_files(files, config):
+    for path, text in _state.renderer.pages().items():
+        files.append(File.generated(config, path, content=text))
+    return files
+
+
+def on_post_build(config):
+    site = Path(config["site_dir"])
+    pyodide_embed.write_runtime(site, _state.content.calculator_data)
+    vendor = site / "assets" / "vendor" / "iframe-worker"
+    vendor.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(IFRAME_WORKER_SHIM, vendor / "shim.js")

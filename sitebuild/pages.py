@@ -1,0 +1,297 @@
+"""Renders the content model into Markdown pages (with Jinja2) for MkDocs.
+
+Nothing here imports MkDocs: it returns {site path: Markdown text} and the
+navigation, so tests can render pages without a build, and a move to another
+static-site generator only replaces mkdocs_hook.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from calculators import CALCULATORS
+from calculators.fields import BOOLEAN, CHOICE, DATE, MULTICHOICE, ROWS, YESNO, Field
+
+from .content import CITATION, Content, GlossaryEntry
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BIBLIOGRAPHY = "bibliography.md"
+GLOSSARY = "glossary.md"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    version: str
+    built: dt.date
+    pyodide_version: str
+    runtime_dir: str = "assets/pyodide/"
+    runtime_scripts: tuple[str, ...] = ()
+
+
+def rel_link(from_page: str, to_path: str) -> str:
+    """Relative link from one generated .md page to another site path."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def md_to_html_url(path: str) -> str:
+    return re.sub(r"\.md$", ".html", path)
+
+
+# ---------------------------------------------------------------- Markdown helpers
+
+
+def render_citations(text: str, page: str, content: Content) -> str:
+    """[@who-2025 §Section] → a Markdown link to the bibliography entry."""
+    def replace(match: re.Match[str]) -> str:
+        source = content.source(match.group(1))
+        section = (match.group(2) or "").strip()
+        label = f"{source.short}, {section}" if section else source.short
+        return f"[({label})]({rel_link(page, BIBLIOGRAPHY)}#{source.id}){{: .cite }}"
+    return CITATION.sub(replace, text)
+
+
+def citation_html(text: str, page: str, content: Content) -> str:
+    """The same, for text that ends up inside raw HTML (form help): an <a> with a .html URL."""
+    from html import escape
+
+    def replace(match: re.Match[str]) -> str:
+        source = content.source(match.group(1))
+        section = (match.group(2) or "").strip()
+        label = f"{source.short}, {section}" if section else source.short
+        href = md_to_html_url(rel_link(page, BIBLIOGRAPHY)) + "#" + source.id
+        return f'<a class="cite" href="{escape(href)}">{escape(label)}</a>'
+
+    parts, last = [], 0
+    for match in CITATION.finditer(text):
+        parts.append(escape(text[last:match.start()]))
+        parts.append(replace(match))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
+_PROTECTED = re.compile(
+    r"(\[[^\]]*\]\([^)]*\)(\{[^}]*\})?|\[@[^\]]*\]|`[^`]*`|<[^>]+>|https?://\S+|\{[^}]*\})")
+
+
+def link_glossary_terms(body: str, page: str, glossary: tuple[GlossaryEntry, ...]) -> str:
+    """Links the first use of each glossary term in a page to its definition.
+
+    Only running text is touched: headings, admonition titles, tables, code,
+    existing links, citations and HTML are left alone.
+    """
+    remaining = {}
+    for entry in glossary:
+        for name in (entry.term, *entry.aliases):
+            remaining.setdefault(name, entry)
+    names = sorted(remaining, key=len, reverse=True)
+    if not names:
+        return body
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    linked: set[str] = set()
+    href = rel_link(page, GLOSSARY)
+    out_lines = []
+    in_code = False
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            in_code = not in_code
+        if in_code or stripped.startswith(("#", "!!!", "???", "|", "<")) or not stripped:
+            out_lines.append(line)
+            continue
+        rebuilt, pos = [], 0
+        for m in _PROTECTED.finditer(line):
+            rebuilt.append(_link_in(line[pos:m.start()], pattern, remaining, linked, href))
+            rebuilt.append(m.group(0))
+            pos = m.end()
+        rebuilt.append(_link_in(line[pos:], pattern, remaining, linked, href))
+        out_lines.append("".join(rebuilt))
+    return "\n".join(out_lines)
+
+
+def _link_in(text: str, pattern: re.Pattern[str], remaining: dict[str, GlossaryEntry],
+             linked: set[str], href: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        entry = remaining.get(match.group(1))
+        if entry is None or entry.slug in linked:
+            return match.group(0)
+        linked.add(entry.slug)
+        return f"[{match.group(1)}]({href}#{entry.slug}){{: .glossary-term title=\"See the glossary\" }}"
+    return pattern.sub(replace, text)
+
+
+def demote_headings(body: str, levels: int = 1) -> str:
+    return re.sub(r"^(#{2,5}) ", lambda m: "#" * (len(m.group(1)) + levels) + " ", body, flags=re.M)
+
+
+# ---------------------------------------------------------------- forms
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A field as the form template needs it: the declaration plus rendered help and choices."""
+
+    field: Field
+    id: str
+    help_html: str
+    choices: tuple[tuple[str, str, str], ...]  # (value, label, shown_when attribute)
+    shown_when: str
+    columns: tuple["FormField", ...] = ()
+
+    @property
+    def default(self) -> str:
+        return self.field.default or ""
+
+
+def _shown_when_attr(rules: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    return ";".join(f"{name}={'|'.join(values)}" for name, values in rules)
+
+
+def _data_choices(f: Field, data: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    items = data.get(f.choices_from) or []
+    choices = []
+    for item in items:
+        if isinstance(item, dict) and "id" in item:
+            shown = f"medicine={item['medicine']}" if "medicine" in item else ""
+            choices.append((str(item["id"]), str(item.get("label") or item.get("title") or item["id"]), shown))
+    return tuple(choices)
+
+
+def form_fields(calculator: str, data: dict[str, Any], page: str, content: Content) -> tuple[FormField, ...]:
+    module = CALCULATORS[calculator]
+    declared = module.form_fields(data) if hasattr(module, "form_fields") else module.FIELDS
+    merged: dict[str, Field] = {}
+    for f in declared:
+        # The same question under several profiles is one control, so switching keeps the answer.
+        if f.name in merged and merged[f.name].shown_when and f.shown_when:
+            old = merged[f.name]
+            rules = dict((k, set(v)) for k, v in old.shown_when)
+            for k, v in f.shown_when:
+                rules.setdefault(k, set()).update(v)
+            merged[f.name] = _replace(old, shown_when=tuple((k, tuple(sorted(v))) for k, v in rules.items()))
+        else:
+            merged.setdefault(f.name, f)
+
+    def build(f: Field, prefix: str) -> FormField:
+        choices = tuple((c.value, c.label, "") for c in f.choices)
+        if f.choices_from:
+            choices = _data_choices(f, data)
+        help_text = f.help
+        bounds = f.bounds_text()
+        if bounds and f.kind not in (CHOICE, MULTICHOICE, YESNO, BOOLEAN, DATE):
+            help_text = f"{help_text} Allowed: {bounds}."
+        if f.source:
+            help_text = f"{help_text} Basis: {f.source}"
+        fid = f"{prefix}-{re.sub(r'[^a-zA-Z0-9]+', '-', f.name)}"
+        return FormField(f, fid, citation_html(help_text.strip(), page, content), choices,
+                         _shown_when_attr(f.shown_when),
+                         tuple(build(c, fid) for c in f.columns) if f.kind == ROWS else ())
+
+    return tuple(build(f, f"f-{calculator}") for f in merged.values())
+
+
+def _replace(f: Field, **changes: Any) -> Field:
+    from dataclasses import replace
+    return replace(f, **changes)
+
+
+# ---------------------------------------------------------------- pages
+
+
+class Renderer:
+    def __init__(self, content: Content, info: BuildInfo):
+        self.content = content
+        self.info = info
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(kinds={"CHOICE": CHOICE, "MULTICHOICE": MULTICHOICE, "YESNO": YESNO,
+                                       "BOOLEAN": BOOLEAN, "DATE": DATE, "ROWS": ROWS},
+                                info=info, content=content)
+        self.env.filters["date"] = lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d)
+
+    def _md(self, text: str, page: str, glossary: bool = False) -> str:
+        if glossary:
+            text = link_glossary_terms(text, page, self.content.glossary)
+        return render_citations(text, page, self.content)
+
+    def _sources_line(self, refs, page: str) -> str:
+        parts = []
+        for ref in refs:
+            source = self.content.source(ref.id)
+            sections = "; ".join(ref.sections)
+            label = f"{source.short}" + (f", {sections}" if sections else "")
+            parts.append(f"[{label}]({rel_link(page, BIBLIOGRAPHY)}#{source.id})")
+        return "; ".join(parts)
+
+    def render(self, name: str, **values: Any) -> str:
+        return self.env.get_template(name).render(**values)
+
+    def pages(self) -> dict[str, str]:
+        c = self.content
+        out: dict[str, str] = {}
+        for ch in c.chapters:
+            page = f"handbook/{ch.order:02d}-{ch.slug}.md"
+            out[page] = self.render("chapter.md.j2", chapter=ch, body=self._md(ch.body, page, glossary=True),
+                                    sources=self._sources_line(ch.sources, page))
+        out["handbook/index.md"] = self.render("handbook_index.md.j2", chapters=c.chapters)
+        out["handbook/print.md"] = self.render(
+            "print.md.j2", chapters=c.chapters,
+            bodies={ch.slug: self._md(demote_headings(ch.body), "handbook/print.md") for ch in c.chapters},
+            sources={ch.slug: self._sources_line(ch.sources, "handbook/print.md") for ch in c.chapters})
+        for aid in c.job_aids:
+            page = f"job-aids/{aid.slug}.md"
+            md = lambda t, p=page: self._md(t, p)  # noqa: E731
+            out[page] = self.render("job_aid.md.j2", aid=aid, md=md, sources=self._sources_line(aid.sources, page))
+        out["job-aids/index.md"] = self.render("job_aids_index.md.j2", aids=c.job_aids)
+        for calc in c.calculator_pages:
+            page = f"calculators/{calc.slug}.md"
+            fields = form_fields(calc.calculator, c.calculator_data, page, c)
+            form = self.render("form.html.j2", calc=calc, fields=fields,
+                               bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
+                               runtime=rel_link(page, self.info.runtime_dir) + "/",
+                               runtime_scripts=" ".join(self.info.runtime_scripts))
+            body = self._md(calc.body, page).replace("<!-- calculator -->", form)
+            out[page] = self.render("calculator.md.j2", calc=calc, body=body,
+                                    sources=self._sources_line(calc.sources, page))
+        out["calculators/index.md"] = self.render("calculators_index.md.j2", pages=c.calculator_pages)
+        out[BIBLIOGRAPHY] = self.render("bibliography.md.j2", sources=c.sources)
+        out[GLOSSARY] = self.render("glossary.md.j2",
+                                    entries=[(g, self._md(g.definition, GLOSSARY)) for g in c.glossary])
+        out["about.md"] = self.render("about.md.j2", who=c.source("who-2025"))
+        return out
+
+    def nav(self) -> list[Any]:
+        c = self.content
+        parts: dict[str, list[Any]] = {}
+        for ch in c.chapters:
+            parts.setdefault(ch.part, []).append({ch.title: f"handbook/{ch.order:02d}-{ch.slug}.md"})
+        handbook: list[Any] = [{"Contents": "handbook/index.md"}]
+        for part, items in parts.items():
+            handbook.append({part: items})
+        handbook.append({"Whole handbook (print)": "handbook/print.md"})
+        return [
+            {"Home": "index.md"},
+            {"Handbook": handbook},
+            {"Calculators": [{"All calculators": "calculators/index.md"}]
+             + [{p.title: f"calculators/{p.slug}.md"} for p in c.calculator_pages]},
+            {"Job aids": [{"All job aids": "job-aids/index.md"}]
+             + [{a.title: f"job-aids/{a.slug}.md"} for a in c.job_aids]},
+            {"Glossary": GLOSSARY},
+            {"Bibliography": BIBLIOGRAPHY},
+            {"About and licence": "about.md"},
+        ]
+
+
+def decimal_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError

@@ -1,0 +1,126 @@
+"""Packs the pinned Pyodide runtime and the calculators into the site.
+
+Chromium refuses `fetch()` and `import()` of file:// URLs, and workers from
+file:// URLs, but still runs classic `<script src>` files. So each runtime
+file rides, unmodified, as base64 inside a classic script that stores it in
+`globalThis.__PYODIDE_EMBED[key]`; the page hands the bytes to a worker that
+boots Pyodide from them (see docs/assets/calculator.js). The same path serves
+http(s) and file://, so there is one loader for every way the site is opened.
+
+Only the four files a standard-library boot needs are shipped: the module
+loader (pyodide.mjs), the Emscripten module (pyodide.asm.mjs), the wasm binary
+(gzipped here, inflated in the browser) and the standard library zip. The lock
+file's `info` block is passed as `lockFileContents`, so no lock file is fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYODIDE_DIR = REPO / "node_modules" / "pyodide"
+CACHE_DIR = REPO / ".cache" / "pyodide-embed"
+CALCULATORS_DIR = REPO / "calculators"
+
+# Pinned exactly: the loader relies on Pyodide internals (the createPyodideModule
+# option, the two URLs it fetches, the default export of pyodide.asm.mjs).
+# package.json pins the same version; tests in Chromium guard every upgrade.
+PYODIDE_VERSION = "314.0.7"
+
+# (key in __PYODIDE_EMBED, file in the npm package, gzip first?)
+RUNTIME_FILES = (
+    ("pyodideMjs", "pyodide.mjs", False),
+    ("asm", "pyodide.asm.mjs", False),
+    ("wasmGz", "pyodide.asm.wasm", True),
+    ("stdlib", "python_stdlib.zip", False),
+)
+
+
+class RuntimeMissing(RuntimeError):
+    pass
+
+
+def check_runtime(pyodide_dir: Path = PYODIDE_DIR) -> None:
+    package = pyodide_dir / "package.json"
+    if not package.exists():
+        raise RuntimeMissing(
+            f"The Pyodide runtime is not installed ({pyodide_dir} is missing). "
+            "Run `make install` (it runs `npm ci`), which installs the pinned npm package "
+            f"pyodide@{PYODIDE_VERSION}.")
+    version = json.loads(package.read_text(encoding="utf-8"))["version"]
+    if version != PYODIDE_VERSION:
+        raise RuntimeMissing(
+            f"node_modules/pyodide is version {version}, but the site is pinned to {PYODIDE_VERSION}. "
+            "Run `npm ci` to install the pinned version, or update PYODIDE_VERSION and package.json together "
+            "and run the browser tests.")
+
+
+def _payload_script(key: str, data: bytes) -> str:
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'(globalThis.__PYODIDE_EMBED ||= {{}})["{key}"] = "{encoded}";\n'
+
+
+def _cached_gzip(data: bytes) -> bytes:
+    """gzip -9 of the wasm takes over a second; the result only changes with the runtime."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    cached = CACHE_DIR / f"wasm-{digest}.gz"
+    if cached.exists():
+        return cached.read_bytes()
+    packed = gzip.compress(data, compresslevel=9, mtime=0)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(packed)
+    return packed
+
+
+def runtime_scripts(pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str]:
+    """File name in assets/pyodide/ → script text, for the runtime files and the lock info."""
+    check_runtime(pyodide_dir)
+    scripts = {}
+    for key, name, compress in RUNTIME_FILES:
+        data = (pyodide_dir / name).read_bytes()
+        if compress:
+            data = _cached_gzip(data)
+        scripts[f"{name}.b64.js"] = _payload_script(key, data)
+    lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
+    info = {"info": lock["info"], "packages": {}}
+    scripts["pyodide-info.js"] = (
+        f"(globalThis.__PYODIDE_EMBED ||= {{}}).lock = {json.dumps(info)};\n"
+        f"globalThis.__PYODIDE_EMBED.version = {json.dumps(PYODIDE_VERSION)};\n")
+    return scripts
+
+
+def calculator_sources(calculators_dir: Path = CALCULATORS_DIR) -> dict[str, str]:
+    """The calculators package as {relative path: source}, written into Pyodide's site-packages."""
+    return {
+        f"calculators/{path.relative_to(calculators_dir).as_posix()}": path.read_text(encoding="utf-8")
+        for path in sorted(calculators_dir.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
+
+
+def calculator_script(data: dict, calculators_dir: Path = CALCULATORS_DIR) -> str:
+    """calculators.js: the package sources and the validated content data, as JSON (never spliced as code)."""
+    sources = json.dumps(calculator_sources(calculators_dir), ensure_ascii=True)
+    data_json = json.dumps(json.dumps(data, ensure_ascii=True, default=str))
+    return (f"(globalThis.__PYODIDE_EMBED ||= {{}}).sources = {sources};\n"
+            f"globalThis.__PYODIDE_EMBED.data = {data_json};\n")
+
+
+def runtime_scripts_names() -> list[str]:
+    """The scripts a calculator page loads, in order (the same names write_runtime writes)."""
+    return [f"{name}.b64.js" for _, name, _ in RUNTIME_FILES] + ["pyodide-info.js", "calculators.js"]
+
+
+def write_runtime(site_dir: Path, data: dict, pyodide_dir: Path = PYODIDE_DIR) -> list[str]:
+    """Write assets/pyodide/* into the built site; returns the script names in load order."""
+    out = site_dir / "assets" / "pyodide"
+    out.mkdir(parents=True, exist_ok=True)
+    scripts = runtime_scripts(pyodide_dir)
+    scripts["calculators.js"] = calculator_script(data)
+    for name, text in scripts.items():
+        (out / name).write_text(text, encoding="ascii")
+    return list(scripts)
