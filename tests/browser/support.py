@@ -1,0 +1,106 @@
+"""Helpers for driving the built site as a user would."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from calculators import CALCULATORS
+from calculators.fields import BOOLEAN, CHOICE, MULTICHOICE, YESNO
+
+LOCAL_SCHEMES = {"data", "blob", "about", "file"}
+
+
+def is_local(url: str, origin: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in LOCAL_SCHEMES:
+        return True
+    return f"{parsed.scheme}://{parsed.netloc}" == origin
+
+
+@dataclass
+class Watch:
+    """Everything a page did that a user should never see or that must not happen."""
+
+    offsite: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+def open_page(browser, url: str):
+    """A fresh context and page that records requests, console errors and page errors.
+
+    Requests to any other origin are recorded and aborted, never sent.
+    """
+    context = browser.new_context()
+    parsed = urlparse(url)
+    origin = f"{parsed.scheme}://{parsed.netloc}"
+    watch = Watch()
+
+    def route(r):
+        if is_local(r.request.url, origin):
+            r.continue_()
+        else:
+            watch.offsite.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    context.on("request", lambda r: watch.requests.append(r.url) or (
+        None if is_local(r.url, origin) else watch.offsite.append(r.url)))
+    page = context.new_page()
+    page.on("console", lambda m: watch.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    page.goto(url)
+    return context, page, watch
+
+
+def label_of(calculator: str, name: str) -> str:
+    return next(f.label for f in CALCULATORS[calculator].FIELDS if f.name == name)
+
+
+def by_label(scope, label: str):
+    """The control whose label starts with `label` (labels also carry the unit, e.g. "(mg)")."""
+    return scope.get_by_label(re.compile("^" + re.escape(label) + r"(\s|$)"))
+
+
+def fill_form(page, calculator: str, inputs: dict) -> None:
+    """Fill a calculator form by its visible labels, as a person would."""
+    form = page.locator(f'form[data-calculator="{calculator}"]')
+    form.locator("button[type=reset]").click()
+    fields = {f.name: f for f in CALCULATORS[calculator].FIELDS}
+    # Choices first: they decide which other fields are shown.
+    ordered = sorted(inputs.items(), key=lambda kv: 0 if kv[0] in fields and fields[kv[0]].kind == CHOICE else 1)
+    for name, value in ordered:
+        f = fields[name]
+        if f.kind == CHOICE:
+            by_label(form, f.label).select_option(str(value))
+        elif f.kind == MULTICHOICE:
+            for v in value:
+                label = next(c.label for c in f.choices if c.value == v)
+                form.get_by_role("group", name=f.label).get_by_label(label).check()
+        elif f.kind == YESNO:
+            form.get_by_role("group", name=f.label).get_by_label("Yes" if value in (True, "yes") else "No").check()
+        elif f.kind == BOOLEAN:
+            box = by_label(form, f.label)
+            box.check() if value in (True, "true") else box.uncheck()
+        else:
+            by_label(form, f.label).fill("" if value is None else str(value))
+
+
+def submit(page, calculator: str) -> None:
+    form = page.locator(f'form[data-calculator="{calculator}"]')
+    status = form.locator("[data-calculator-status]")
+    page.evaluate("s => s.dataset.state = 'submitted'", status.element_handle())
+    form.get_by_role("button", name="Calculate").click()
+    page.wait_for_function(
+        "s => ['done', 'invalid', 'failed'].includes(s.dataset.state)", arg=status.element_handle(), timeout=60_000)
+
+
+def shown_errors(page, calculator: str) -> dict[str, str]:
+    form = page.locator(f'form[data-calculator="{calculator}"]')
+    return page.evaluate(
+        """f => Object.fromEntries([...f.querySelectorAll('[data-error-for]')]
+              .filter(e => !e.hidden && e.textContent.trim()).map(e => [e.dataset.errorFor, e.textContent.trim()]))""",
+        form.element_handle())

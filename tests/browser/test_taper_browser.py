@@ -1,0 +1,87 @@
+"""The taper calculator in real Chromium, served over http and opened from disk.
+
+Pyodide boots once per page (about 3 s here), so each way of opening the site
+gets one page, and every case runs on it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import calculators
+from sitebuild.content import calculator_data
+
+from .support import fill_form, open_page, shown_errors, submit
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "taper"
+VALID = sorted((DATA / "valid").glob("*.json"))
+INVALID = sorted((DATA / "invalid").glob("*.json"))
+
+
+@pytest.fixture(scope="module", params=["http", "file"])
+def taper_page(request, browser, http_url, file_url):
+    base = http_url if request.param == "http" else file_url
+    context, page, watch = open_page(browser, base + "calculators/taper.html")
+    yield page, watch
+    context.close()
+
+
+def schedule_in_page(page) -> list[str]:
+    return page.locator(".calc-schedule tbody tr td:nth-child(2)").all_inner_texts() if not page.locator(
+        ".calc-schedule thead th", has_text="Date").count() else page.locator(
+        ".calc-schedule tbody tr td:nth-child(3)").all_inner_texts()
+
+
+def test_the_data_files_exist():
+    assert VALID and INVALID, "no taper data files found"
+
+
+def test_browser_schedules_equal_cpython(taper_page):
+    page, watch = taper_page
+    data = calculator_data()
+    for path in VALID:
+        case = json.loads(path.read_text())
+        fill_form(page, "taper", case["inputs"])
+        submit(page, "taper")
+        expected = calculators.run("taper", case["inputs"], data)
+        assert expected["ok"], path.name
+        doses = [d["dose_mg"] for d in expected["result"]["schedule"]]
+        assert schedule_in_page(page) == doses, path.name
+        summary = page.locator(".calc-summary").inner_text()
+        assert f"{expected['result']['total_mg']} mg in total" in summary, path.name
+    assert watch.offsite == [], "requests left the site's origin"
+    assert watch.page_errors == [] and watch.console_errors == []
+
+
+def test_bad_input_shows_the_field_message_and_no_schedule(taper_page):
+    page, watch = taper_page
+    for path in INVALID:
+        case = json.loads(path.read_text())
+        fill_form(page, "taper", case["inputs"])
+        submit(page, "taper")
+        errors = shown_errors(page, "taper")
+        for field, message in case["errors"].items():
+            assert message in errors.get(field, ""), f"{path.name}: {field}: {errors}"
+        assert page.locator("#result-taper").is_hidden(), path.name
+        assert page.locator(".calc-schedule").count() == 0, path.name
+    assert watch.offsite == []
+    assert watch.page_errors == [] and watch.console_errors == []
+
+
+def test_the_worked_example_reads_as_in_the_issue(taper_page):
+    page, _ = taper_page
+    fill_form(page, "taper", {"medicine": "methadone", "start_dose_mg": "80", "percent": "10", "stop_dose_mg": "5"})
+    submit(page, "taper")
+    assert schedule_in_page(page)[:6] == ["72", "65", "59", "53", "48", "43"]
+    assert "26 dosing days, 691 mg in total" in page.locator(".calc-summary").inner_text()
+    assert page.locator("[data-calculator-status]").inner_text() == "Result ready below."
+
+
+def test_no_other_page_loads_pyodide(browser, http_url):
+    context, page, watch = open_page(browser, http_url + "index.html")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert not [u for u in watch.requests if "/assets/pyodide/" in u]
