@@ -603,10 +603,50 @@ def load(content_dir: Path = CONTENT, today: dt.date | None = None,
     problems.extend(found)
     data = load_calculator_data(content_dir, index, problems)
     settings = load_settings(content_dir, problems)
+    problems.extend(check_links(chapters, job_aids, pages))
     if problems:
         raise ContentError(problems)
     return Content(sources, tuple(sorted(chapters, key=lambda c: c.order)), tuple(job_aids), tuple(pages),
                    glossary, data, settings)
+
+
+_MD_LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
+FIXED_PAGES = ("index.md", "about.md", "glossary.md", "bibliography.md", "handbook/index.md", "handbook/print.md",
+               "job-aids/index.md", "calculators/index.md")
+
+
+def site_path(kind: str, item: Any) -> str:
+    """Where a content item lands in the site (the generated page's path)."""
+    if kind == "chapter":
+        return f"handbook/{item.order:02d}-{item.slug}.md"
+    if kind == "job-aid":
+        return f"job-aids/{item.slug}.md"
+    return f"calculators/{item.slug}.md"
+
+
+def check_links(chapters: list[Chapter], job_aids: list[JobAid], pages: list[CalculatorPage]) -> list[Problem]:
+    """Every Markdown link between pages must reach a page the build will write."""
+    import posixpath
+
+    items = [("chapter", c, c.body) for c in chapters]
+    items += [("job-aid", a, "\n".join([a.intro, a.footer] + [i for b in a.blocks for i in b.items]
+                                        + [c for b in a.blocks for r in b.rows for c in r])) for a in job_aids]
+    items += [("calculator", p, p.body) for p in pages]
+    existing = set(FIXED_PAGES) | {site_path(kind, item) for kind, item, _ in items}
+    problems = []
+    for kind, item, text in items:
+        here = posixpath.dirname(site_path(kind, item))
+        for match in _MD_LINK.finditer(text):
+            target = match.group(1)
+            if "://" in target:
+                continue
+            resolved = posixpath.normpath(posixpath.join(here, target))
+            if resolved not in existing:
+                hint = ("chapters link to each other by file name, e.g. 10-take-home-doses.md; other pages as "
+                        "../glossary.md, ../job-aids/<name>.md or ../calculators/<name>.md")
+                problems.append(Problem(item.file, "body", f"links to '{target}', which is not a page of the site.",
+                                        f"correct the link ({hint}) or remove it."))
+    return problems
 
 
 def calculator_data(content_dir: Path = CONTENT) -> dict[str, Any]:

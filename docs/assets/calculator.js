@@ -100,7 +100,8 @@
           await boot(msg);
           self.postMessage({type: "ready", id: msg.id});
         } else if (msg.type === "run") {
-          var text = calculators.run_json(msg.calculator, JSON.stringify(msg.inputs), dataJson);
+          var text = calculators.run_json(msg.calculator, JSON.stringify(msg.inputs), dataJson,
+            JSON.stringify(msg.context));
           self.postMessage({type: "result", id: msg.id, text: text});
         }
       } catch (e) {
@@ -155,8 +156,8 @@
           }, [files.pyodideMjs.buffer, files.asm.buffer, files.wasmGz.buffer, files.stdlib.buffer])
             .then(function () {
               return {
-                call: function (calculator, inputs) {
-                  return send({type: "run", calculator: calculator, inputs: inputs})
+                call: function (calculator, inputs, context) {
+                  return send({type: "run", calculator: calculator, inputs: inputs, context: context})
                     .then(function (m) { return JSON.parse(m.text); });
                 },
               };
@@ -197,6 +198,15 @@
     form.querySelectorAll("[data-shown-when]").forEach(function (wrapper) {
       var on = fieldApplies(wrapper, form);
       wrapper.hidden = !on;
+      if (wrapper.tagName === "OPTION") {
+        wrapper.disabled = !on;
+        var select = wrapper.parentElement;
+        if (!on && wrapper.selected) {
+          var firstShown = Array.prototype.find.call(select.options, function (o) { return !o.disabled; });
+          if (firstShown) firstShown.selected = true;
+        }
+        return;
+      }
       wrapper.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !on; });
     });
   }
@@ -385,6 +395,19 @@
     });
   }
 
+  /* Page facts the calculator cannot know, for links and for the provenance of printed results. */
+  function pageContext(form) {
+    var now = new Date();
+    var today = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    return {
+      bibliography_url: form.dataset.bibliography,
+      version: form.dataset.version,
+      built: form.dataset.built,
+      today: today,
+    };
+  }
+
   /* ---- wiring ---- */
 
   function bind(form) {
@@ -392,6 +415,9 @@
     form.dataset.bound = "1";
     var name = form.dataset.calculator;
     wireRows(form);
+    form.querySelectorAll("[data-rows]").forEach(function (table) {
+      if (!table.tBodies[0].rows.length) addRow(table);
+    });
     var restored = restoreFromFragment(form);
     updateVisibility(form);
     form.addEventListener("change", function () { updateVisibility(form); });
@@ -408,7 +434,7 @@
       if (!runtime) getRuntime(form);
       runtime.then(function (rt) {
         setStatus(form, "working", "Calculating…");
-        return rt.call(name, inputs);
+        return rt.call(name, inputs, pageContext(form));
       }).then(function (response) { render(form, response); }, function (e) { fail(form, e); });
     });
     form.addEventListener("reset", function () {
@@ -421,19 +447,22 @@
         history.replaceState(null, "", location.pathname + location.search);
       });
     });
-    document.addEventListener("click", function (event) {
-      var button = event.target.closest("[data-print]");
-      if (!button) return;
-      document.body.dataset.printing = button.dataset.print; // which sheet: print.css shows only that one
-      window.print();
-    });
-    window.addEventListener("afterprint", function () { delete document.body.dataset.printing; });
     if (restored) form.requestSubmit();
   }
 
   function bindAll() {
     document.querySelectorAll("form[data-calculator]").forEach(bind);
   }
+
+  /* Print buttons: data-print="clinician" or "patient" prints only that result sheet
+   * (see handbook.css); "page" prints the page as it is. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (!button) return;
+    if (button.dataset.print !== "page") document.body.dataset.printing = button.dataset.print;
+    window.print();
+  });
+  window.addEventListener("afterprint", function () { delete document.body.dataset.printing; });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bindAll);
   else bindAll();
