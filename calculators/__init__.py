@@ -13,9 +13,9 @@ import json
 from types import ModuleType
 from typing import Any, Mapping
 
-from . import taper
+from . import takehome, taper
 
-CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper,)}
+CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper, takehome)}
 
 
 def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:

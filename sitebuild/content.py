@@ -568,9 +568,17 @@ def load_settings(content_dir: Path, problems: list[Problem]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def load(content_dir: Path = CONTENT, today: dt.date | None = None,
+def default_content_dir() -> Path:
+    """content/, or OAMT_CONTENT_DIR (a programme's own content, or a test fixture)."""
+    import os
+
+    return Path(os.environ.get("OAMT_CONTENT_DIR", CONTENT))
+
+
+def load(content_dir: Path | None = None, today: dt.date | None = None,
          known_calculators: Iterable[str] | None = None) -> Content:
     """Load and validate all of content/; raises ContentError listing every problem."""
+    content_dir = content_dir or default_content_dir()
     today = today or dt.date.today()
     if known_calculators is None:
         from calculators import CALCULATORS
@@ -649,8 +657,9 @@ def check_links(chapters: list[Chapter], job_aids: list[JobAid], pages: list[Cal
     return problems
 
 
-def calculator_data(content_dir: Path = CONTENT) -> dict[str, Any]:
+def calculator_data(content_dir: Path | None = None) -> dict[str, Any]:
     """The content the calculators read (formulations, take-home profiles), validated."""
+    content_dir = content_dir or default_content_dir()
     problems: list[Problem] = []
     index = SourceIndex(load_sources(content_dir / "sources.yml", problems))
     data = load_calculator_data(content_dir, index, problems)

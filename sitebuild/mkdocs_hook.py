@@ -56,7 +56,7 @@ def _build_date() -> dt.date:
 
 
 def on_config(config):
-    content_dir = Path(os.environ.get("OAMT_CONTENT_DIR", REPO / "content"))
+    content_dir = content_model.default_content_dir()
     try:
         pyodide_embed.check_runtime()
         loaded = content_model.load(content_dir)

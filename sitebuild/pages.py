@@ -128,6 +128,27 @@ def _link_in(text: str, pattern: re.Pattern[str], remaining: dict[str, GlossaryE
     return pattern.sub(replace, text)
 
 
+class NumberedCitations:
+    """Citations as numbered notes, for one-page sheets where full labels take too much room."""
+
+    def __init__(self, content: Content, page: str):
+        self.content, self.page = content, page
+        self.order: list[tuple[str, str]] = []
+
+    def render(self, text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            key = (match.group(1), (match.group(2) or "").strip())
+            if key not in self.order:
+                self.order.append(key)
+            number = self.order.index(key) + 1
+            return f"<sup>[{number}]({rel_link(self.page, BIBLIOGRAPHY)}#{key[0]}){{: .cite }}</sup>"
+        return CITATION.sub(replace, text)
+
+    def listing(self) -> list[tuple[str, str]]:
+        href = rel_link(self.page, BIBLIOGRAPHY)
+        return [(f"{self.content.source(i).short}" + (f", {s}" if s else ""), f"{href}#{i}") for i, s in self.order]
+
+
 def demote_headings(body: str, levels: int = 1) -> str:
     return re.sub(r"^(#{2,5}) ", lambda m: "#" * (len(m.group(1)) + levels) + " ", body, flags=re.M)
 
@@ -249,8 +270,9 @@ class Renderer:
             sources={ch.slug: self._sources_line(ch.sources, "handbook/print.md") for ch in c.chapters})
         for aid in c.job_aids:
             page = f"job-aids/{aid.slug}.md"
-            md = lambda t, p=page: self._md(t, p)  # noqa: E731
-            out[page] = self.render("job_aid.md.j2", aid=aid, md=md, sources=self._sources_line(aid.sources, page))
+            notes = NumberedCitations(c, page)
+            out[page] = self.render("job_aid.md.j2", aid=aid, md=notes.render, notes=notes.listing,
+                                    sources=self._sources_line(aid.sources, page))
         out["job-aids/index.md"] = self.render("job_aids_index.md.j2", aids=c.job_aids)
         for calc in c.calculator_pages:
             page = f"calculators/{calc.slug}.md"

@@ -1,0 +1,78 @@
+"""Every page of the built site, in Chromium: nothing leaves the site, no
+serious accessibility violation, and print shows the content only."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .support import open_page
+
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")
+                  if not p.relative_to(site_dir).as_posix().startswith("assets/"))
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "opts => axe.run(document, opts)", {"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_every_page_stays_on_its_origin_and_passes_axe(browser, http_url, site_dir):
+    pages = site_pages(site_dir)
+    assert len(pages) > 10
+    failures = {}
+    for rel in pages:
+        context, page, watch = open_page(browser, http_url + rel)
+        page.wait_for_load_state("networkidle")
+        violations = axe_violations(page)
+        cookies = context.cookies()
+        storage = page.evaluate("() => Object.keys(localStorage)")
+        context.close()
+        problems = []
+        if watch.offsite:
+            problems.append(f"offsite requests: {watch.offsite}")
+        if watch.page_errors:
+            problems.append(f"page errors: {watch.page_errors}")
+        if violations:
+            problems.append("axe: " + "; ".join(f"{v['id']} ({len(v['nodes'])})" for v in violations))
+        if cookies:
+            problems.append(f"cookies: {cookies}")
+        if [k for k in storage if not k.startswith("__")]:
+            problems.append(f"local storage: {storage}")
+        if problems:
+            failures[rel] = problems
+    assert not failures, failures
+
+
+def test_no_page_names_another_host_for_assets(site_dir):
+    """Request recording cannot see a preconnect; the HTML itself must not name another host."""
+    import re
+
+    pattern = re.compile(r"<(?:link|script|img|iframe|source)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
+    offenders = [p for p in site_dir.rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize("rel", ["index.html", "handbook/index.html", "calculators/taper.html"])
+def test_print_hides_navigation(browser, http_url, rel, tmp_path):
+    context, page, _ = open_page(browser, http_url + rel)
+    page.emulate_media(media="print")
+    hidden = page.evaluate("""() => ['.md-header', '.md-sidebar--primary', '.md-sidebar--secondary', '.md-footer']
+        .map(s => document.querySelector(s)).filter(Boolean).every(e => getComputedStyle(e).display === 'none')""")
+    page.emulate_media(media=None)
+    pdf = tmp_path / "page.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    context.close()
+    assert hidden
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Skip to content" not in text
