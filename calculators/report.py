@@ -69,3 +69,48 @@ def actions_html(downloads: Iterable[Mapping[str, str]], sheets: Iterable[tuple[
     buttons = "".join(f'<button type="button" class="md-button" data-print="{e(key)}">Print {e(label)}</button> '
                       for key, label in sheets)
     return f'<p class="calc-actions">{buttons}{links}</p>'
+
+
+def line_chart_svg(values: list[Any], title: str, y_label: str, threshold: Any = None,
+                   threshold_label: str = "") -> str:
+    """A small SVG line chart of one series by day, drawn here so the site needs no chart library.
+
+    The figures are also in the table beside it: the chart is never the only way to read them.
+    """
+    from decimal import Decimal
+
+    nums = [Decimal(str(v)) for v in values]
+    if not nums:
+        return ""
+    width, height, left, bottom, top, right = 640, 240, 56, 32, 16, 12
+    top_value = max(max(nums), Decimal(threshold) if threshold is not None else Decimal(0), Decimal(1))
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(nums)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / max(n - 1, 1))
+
+    def y(v: Decimal) -> float:
+        return top + plot_h * (1 - float(max(v, Decimal(0)) / top_value))
+
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(nums))
+    ticks = []
+    for k in range(5):
+        value = top_value * k / 4
+        ticks.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                     f'stroke="#ddd"/><text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
+                     f'font-size="11">{e(f"{value:.0f}")}</text>')
+    step = max(1, n // 8)
+    for i in range(0, n, step):
+        ticks.append(f'<text x="{x(i):.1f}" y="{height - 12}" text-anchor="middle" font-size="11">{i + 1}</text>')
+    line = ""
+    if threshold is not None:
+        ty = y(Decimal(threshold))
+        line = (f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#a00000" '
+                f'stroke-dasharray="6 4"/><text x="{width - right}" y="{ty - 4:.1f}" text-anchor="end" '
+                f'font-size="11" fill="#a00000">{e(threshold_label)}</text>')
+    return (f'<svg class="calc-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{e(title)}">'
+            f"<title>{e(title)}</title>{''.join(ticks)}{line}"
+            f'<polyline fill="none" stroke="#1a4fd6" stroke-width="2.5" points="{points}"/>'
+            f'<text x="{left}" y="{top - 4}" font-size="11">{e(y_label)}</text>'
+            f'<text x="{width - right}" y="{height - 1}" text-anchor="end" font-size="11">day</text></svg>')

@@ -85,3 +85,41 @@ def test_no_other_page_loads_pyodide(browser, http_url):
     page.wait_for_load_state("networkidle")
     context.close()
     assert not [u for u in watch.requests if "/assets/pyodide/" in u]
+
+
+def test_link_csv_and_clinician_sheet(taper_page, tmp_path):
+    page, watch = taper_page
+    inputs = {"medicine": "methadone", "start_dose_mg": "60", "percent": "25", "stop_dose_mg": "0"}
+    fill_form(page, "taper", inputs)
+    submit(page, "taper")
+    expected = calculators.run("taper", inputs, calculator_data())["result"]
+
+    # The link carries the inputs in its fragment (never sent to a server) and restores the form.
+    link = page.url
+    assert "#" in link and "start_dose_mg=60" in link.split("#", 1)[1]
+    second = page.context.new_page()
+    second.goto(link)
+    second.wait_for_selector(".calc-schedule", timeout=60_000)
+    assert schedule_in_page(second) == [d["dose_mg"] for d in expected["schedule"]]
+    assert second.get_by_label("Current daily dose", exact=False).first.input_value() == "60"
+    second.close()
+
+    # CSV: the same schedule, one row a day.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download CSV").click()
+    csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("Day,")
+    assert [ln.split(",")[1] for ln in lines[1:]] == [d["dose_mg"] for d in expected["schedule"]]
+
+    # The clinician sheet prints the result only: no navigation, no form, no method section.
+    page.evaluate("() => document.body.dataset.printing = 'clinician'")
+    pdf = tmp_path / "sheet.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    page.evaluate("() => delete document.body.dataset.printing")
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Taper schedule" in text and "Signature" in text
+    assert "Method in plain words" not in text and "Skip to content" not in text and "Calculate" not in text
+    assert watch.offsite == []

@@ -1,0 +1,353 @@
+"""Take-home eligibility: the shipped profiles, the assessment, profile validation and the CLI.
+
+The cases are data files a clinician can review without reading this loop:
+tests/data/takehome/valid/*.json (inputs and the expected outcome) and
+tests/data/takehome/invalid/*.json (inputs and the expected field messages).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calculators import CALCULATORS, run
+from calculators.fields import YESNO
+from calculators.takehome import fields_for, form_fields, validate_profile
+from sitebuild.content import ContentError, calculator_data
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data" / "takehome"
+VALID_FILES = sorted((DATA / "valid").glob("*.json"))
+INVALID_FILES = sorted((DATA / "invalid").glob("*.json"))
+BROKEN = REPO / "tests" / "fixtures" / "broken-profiles"
+SHIPPED = ("who-2009", "who-2025-disruption", "us-42cfr8-2024", "uk-nice-2007", "us-covid-2020")
+
+CONTENT = calculator_data()
+PROFILES = {p["id"]: p for p in CONTENT["profiles"]}
+
+# A programme's own profile, as a new file would hold it: nothing in the code knows it.
+EXAMPLE_COUNTRY = {
+    "id": "xx-example-2026",
+    "title": "Example country: crisis take-home rules",
+    "jurisdiction": "Example country",
+    "status": "current",
+    "sources": ["[@who-2025 §Consideration of take-home doses]"],
+    "review_in_days": 14,
+    "criteria": [
+        {"id": "stable_dose", "question": "Is the dose stable?", "help": "Example.",
+         "source": "[@who-2025 §Consideration of take-home doses]"},
+        {"id": "has_phone", "question": "Can the team reach the patient by phone?", "help": "Example.",
+         "source": "[@this-handbook §Calculator design]"},
+    ],
+    "limits": [
+        {"medicine": "buprenorphine", "from_day": 0, "to_day": 6, "max_days": 0,
+         "source": "[@this-handbook §Calculator design]"},
+        {"medicine": "buprenorphine", "from_day": 7, "to_day": None, "max_days": 21,
+         "source": "[@this-handbook §Calculator design]"},
+    ],
+    "safeguards": [{"id": "weekly_call", "text": "Phone the patient weekly.",
+                    "source": "[@this-handbook §Calculator design]"}],
+}
+SAFE = {"children_in_home": "no", "safe_storage": "yes", "naloxone_given": "yes", "sedative_or_alcohol_use": "no"}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_data_files_exist():
+    assert VALID_FILES, f"no valid cases found in {DATA / 'valid'}"
+    assert INVALID_FILES, f"no invalid cases found in {DATA / 'invalid'}"
+
+
+def test_registered():
+    assert CALCULATORS["takehome"].NAME == "takehome"
+
+
+def test_shipped_profiles_are_exactly_the_five_and_valid():
+    assert sorted(PROFILES) == sorted(SHIPPED)
+    for pid, profile in PROFILES.items():
+        assert validate_profile(profile) == [], pid
+
+
+@pytest.mark.parametrize("pid", SHIPPED)
+def test_every_profile_has_valid_and_unmet_cases(pid):
+    names = {p.stem for p in VALID_FILES}
+    for criterion in PROFILES[pid]["criteria"]:
+        assert any(n.startswith(f"{pid}-unmet-{criterion['id']}") for n in names), (pid, criterion["id"])
+
+
+@pytest.mark.parametrize("path", VALID_FILES, ids=lambda p: p.stem)
+def test_valid_case(path):
+    case = load(path)
+    response = run("takehome", case["inputs"], CONTENT)
+    assert response["ok"], response["errors"]
+    assert response["errors"] == {}
+    result, expected = response["result"], case["expected"]
+    for key in ("status", "max_days", "max_days_reason", "tier", "review_in_days"):
+        if key in expected:
+            assert result[key] == expected[key], key
+    if "unmet" in expected:
+        assert [u["id"] for u in result["unmet"]] == expected["unmet"]
+    safeguards = {s["id"] for s in result["safeguards"]}
+    warnings = {w["id"] for w in result["warnings"]}
+    assert set(expected.get("safeguards_include", ())) <= safeguards
+    assert not set(expected.get("safeguards_exclude", ())) & safeguards
+    assert set(expected.get("warnings_include", ())) <= warnings
+    assert not set(expected.get("warnings_exclude", ())) & warnings
+    if "danger" in expected:
+        assert [s["id"] for s in result["safeguards"] if s["level"] == "danger"] == expected["danger"]
+
+
+@pytest.mark.parametrize("path", INVALID_FILES, ids=lambda p: p.stem)
+def test_invalid_case(path):
+    case = load(path)
+    response = run("takehome", case["inputs"], CONTENT)
+    assert response["ok"] is False
+    assert response["result"] is None
+    assert set(response["errors"]) == set(case["errors"])
+    for name, text in case["errors"].items():
+        assert text in response["errors"][name], (name, response["errors"][name])
+
+
+def _all_met(pid: str, **extra) -> dict:
+    criteria = {c["id"]: True for c in PROFILES[pid]["criteria"]}
+    return {"profile": pid, "medicine": "methadone", "days_in_treatment": 100, "criteria": criteria, **SAFE, **extra}
+
+
+def test_result_shape_and_every_rule_cited():
+    result = run("takehome", _all_met("us-42cfr8-2024"), CONTENT)["result"]
+    assert (result["profile"]["id"], result["profile"]["status"]) == ("us-42cfr8-2024", "current")
+    assert result["profile"]["jurisdiction"] and result["profile"]["title"]
+    for key in ("status", "max_days", "unmet", "reasons", "safeguards", "review_in_days", "basis", "warnings"):
+        assert key in result
+    for item in result["basis"] + result["safeguards"] + result["warnings"] + result["criteria"]:
+        assert item["source_id"] and item["section"] and item["citation"].startswith("[@"), item
+    codes = [rule["code"] for rule in result["basis"]]
+    assert "time_in_treatment" in codes and "review" in codes
+    assert len([c for c in codes if c.startswith("criterion:")]) == 6
+
+
+def test_unmet_carries_question_and_source():
+    inputs = _all_met("who-2009")
+    inputs["criteria"]["low_diversion_risk"] = False
+    result = run("takehome", inputs, CONTENT)["result"]
+    assert result["unmet"] == [{
+        "id": "low_diversion_risk", "question": "Is the risk of the doses being diverted low?",
+        "source": "WHO 2009, As quoted in WHO 2025, Consideration of take-home doses", "source_id": "who-2009",
+        "section": "As quoted in WHO 2025, Consideration of take-home doses",
+        "citation": "[@who-2009 §As quoted in WHO 2025, Consideration of take-home doses]"}]
+    assert any("Is the risk of the doses being diverted low?" in r for r in result["reasons"])
+
+
+def test_us_unverified_items_are_shown():
+    profile = PROFILES["us-42cfr8-2024"]
+    assert any("to be checked against the regulation's text" in n for n in profile["notes"])
+    result = run("takehome", {**_all_met("us-42cfr8-2024"), "medicine": "buprenorphine"}, CONTENT)["result"]
+    unverified = [w for w in result["warnings"] if w["id"] == "unverified_limit"]
+    assert unverified and "regulation's text" in unverified[0]["text"]
+    assert result["profile"]["notes"] == profile["notes"]
+
+
+def test_historical_precedent_is_flagged():
+    result = run("takehome", _all_met("us-covid-2020", less_stable_but_safe="no"), CONTENT)["result"]
+    assert result["profile"]["status"] == "historical precedent"
+    assert result["warnings"][0]["id"] == "historical_precedent"
+
+
+def test_extra_inputs_only_where_asked():
+    # who-2009 does not ask for a programme maximum: an extra value is ignored, not an error.
+    assert run("takehome", _all_met("who-2009", programme_max_days=500), CONTENT)["ok"]
+    assert "programme_max_days" not in run("takehome", _all_met("who-2009"), CONTENT)["result"]["inputs"]
+
+
+def test_fields_for_a_profile():
+    fields = fields_for(PROFILES["us-covid-2020"])
+    names = [f.name for f in fields]
+    criteria = [f for f in fields if f.name.startswith("criteria.")]
+    assert [f.name for f in criteria] == [f"criteria.{c['id']}" for c in PROFILES["us-covid-2020"]["criteria"]]
+    assert all(f.kind == YESNO and f.source for f in criteria)
+    assert "less_stable_but_safe" in names and "programme_max_days" not in names
+    for name in ("profile", "medicine", "days_in_treatment", "children_in_home", "safe_storage",
+                 "naloxone_given", "sedative_or_alcohol_use"):
+        assert name in names
+    assert "programme_max_days" in [f.name for f in fields_for(PROFILES["who-2025-disruption"])]
+
+
+def test_form_fields_show_each_profiles_questions_only_for_it():
+    fields = {(f.name, f.shown_when) for f in form_fields(CONTENT)}
+    assert ("criteria.compliance_assured", (("profile", ("uk-nice-2007",)),)) in fields
+    assert ("medicine", ()) in fields
+
+
+# ---------------------------------------------------------------- a new profile, no code change
+
+
+def test_new_profile_dict_works_end_to_end():
+    data = {"profiles": [*CONTENT["profiles"], EXAMPLE_COUNTRY]}
+    assert validate_profile(EXAMPLE_COUNTRY) == []
+    assert [f.name for f in fields_for(EXAMPLE_COUNTRY) if f.name.startswith("criteria.")] == [
+        "criteria.stable_dose", "criteria.has_phone"]
+    inputs = {"profile": "xx-example-2026", "medicine": "buprenorphine", "days_in_treatment": 7,
+              "criteria": {"stable_dose": True, "has_phone": True}, **SAFE}
+    result = run("takehome", inputs, data)["result"]
+    assert (result["status"], result["max_days"], result["review_in_days"]) == ("eligible", 21, 14)
+    assert "weekly_call" in {s["id"] for s in result["safeguards"]}
+    early = run("takehome", {**inputs, "days_in_treatment": 6}, data)["result"]
+    assert (early["status"], early["max_days"], early["review_in_days"]) == ("not_eligible", 0, 1)
+    # The profile covers buprenorphine only.
+    assert "medicine" in run("takehome", {**inputs, "medicine": "methadone"}, data)["errors"]
+    missing = run("takehome", {**inputs, "criteria": {"stable_dose": True}}, data)
+    assert missing["errors"] == {"criteria.has_phone": "Answer yes or no."}
+
+
+def _content_dir(tmp_path: Path, extra: dict[str, str]) -> Path:
+    content = tmp_path / "content"
+    (content / "takehome").mkdir(parents=True)
+    shutil.copy(REPO / "content" / "sources.yml", content / "sources.yml")
+    for path in (REPO / "content" / "takehome").glob("*.yml"):
+        shutil.copy(path, content / "takehome" / path.name)
+    for name, text in extra.items():
+        (content / "takehome" / name).write_text(text, encoding="utf-8")
+    return content
+
+
+def test_new_profile_file_appears_in_the_form(tmp_path):
+    content = _content_dir(tmp_path, {"xx-example-2026.yml": yaml.safe_dump(EXAMPLE_COUNTRY, sort_keys=False)})
+    data = calculator_data(content)
+    assert "xx-example-2026" in [p["id"] for p in data["profiles"]]
+    shown = {f.name: f.shown_when for f in form_fields(data)}
+    assert shown["criteria.has_phone"] == (("profile", ("xx-example-2026",)),)
+
+
+# ---------------------------------------------------------------- broken profiles
+
+
+def broken(name: str) -> list[tuple[str, str, str]]:
+    return validate_profile(yaml.safe_load((BROKEN / f"{name}.yml").read_text(encoding="utf-8")))
+
+
+def test_broken_fixtures_exist():
+    assert sorted(BROKEN.glob("*.yml")), f"no broken profiles found in {BROKEN}"
+
+
+def test_unknown_field():
+    problems = broken("unknown-field")
+    assert [(p[0], p[1]) for p in problems] == [
+        ("limits[0].maximum_days", "'maximum_days' is not a field of a day range.")]
+    assert "remove it or correct its spelling" in problems[0][2] and "max_days" in problems[0][2]
+
+
+def test_criterion_without_source():
+    problems = broken("criterion-without-source")
+    assert [p[0] for p in problems] == ["criteria[1].source"]
+    assert "add 'source:'" in problems[0][2]
+
+
+def test_overlapping_ranges():
+    problems = broken("overlapping-ranges")
+    assert [p[0] for p in problems] == ["limits[1].from_day"]
+    assert "days 10 onwards are in both" in problems[0][1]
+    assert problems[0][2].startswith("end limits[0] at to_day: 9")
+
+
+def test_gapped_ranges():
+    problems = broken("gapped-ranges")
+    assert [p[0] for p in problems] == ["limits[1].from_day"]
+    assert "days 15–29 have no rule" in problems[0][1]
+    assert problems[0][2].startswith("start this range at from_day: 15")
+
+
+def test_duplicate_criterion_ids():
+    problems = broken("duplicate-criterion")
+    assert [p[0] for p in problems] == ["criteria[1].id"]
+    assert problems[0][2] == "give each criterion its own id."
+
+
+def test_bad_max_days():
+    problems = broken("bad-max-days")
+    assert [p[0] for p in problems] == ["limits[0].max_days"]
+    assert "-7" in problems[0][1] and "null (set by local policy)" in problems[0][2]
+
+
+def test_unknown_status_and_missing_field():
+    problems = {p[0]: p for p in broken("unknown-status")}
+    assert set(problems) == {"status", "title"}
+    assert problems["status"][2] == "use one of: current, historical precedent."
+    assert "add 'title:'" in problems["title"][2]
+
+
+@pytest.mark.parametrize("change, where", [
+    (lambda p: p["limits"].pop(), "limits[0].to_day"),  # the open-ended range removed: later days have no rule
+    (lambda p: p["limits"][0].update(from_day=1), "limits[0].from_day"),  # day 0 has no rule
+    (lambda p: p["limits"][1].update(max_days="programme"), "limits[1].max_days"),  # not asked for
+    (lambda p: p["limits"][1].update(max_days=7.5), "limits[1].max_days"),
+    (lambda p: p["limits"][1].update(medicine="morphine"), "limits[1].medicine"),
+    (lambda p: p["criteria"][0].update(id="Stable Dose"), "criteria[0].id"),
+    (lambda p: p["criteria"][0].update(source="WHO 2025"), "criteria[0].source"),
+    (lambda p: p.update(review_in_days=0), "review_in_days"),
+    (lambda p: p.update(asks=["weather"]), "asks"),
+    (lambda p: p["safeguards"][0].pop("source"), "safeguards[0].source"),
+])
+def test_each_check(change, where):
+    profile = copy.deepcopy(EXAMPLE_COUNTRY)
+    change(profile)
+    assert where in [p[0] for p in validate_profile(profile)]
+
+
+def test_not_a_mapping():
+    assert [p[0] for p in validate_profile(["id", "title"])] == [""]
+
+
+def test_build_names_file_field_and_fix(tmp_path):
+    text = (BROKEN / "overlapping-ranges.yml").read_text(encoding="utf-8")
+    content = _content_dir(tmp_path, {"overlapping-ranges.yml": text})
+    with pytest.raises(ContentError) as failed:
+        calculator_data(content)
+    message = str(failed.value)
+    assert "takehome/overlapping-ranges.yml: field 'limits[1].from_day'" in message
+    assert "Fix: end limits[0] at to_day: 9" in message
+
+
+# ---------------------------------------------------------------- command line
+
+
+def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "calculators", "takehome", *args], cwd=REPO, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_profiles():
+    done = cli("--profiles")
+    assert done.returncode == 0, done.stderr
+    listed = {p["id"]: p for p in json.loads(done.stdout)}
+    assert sorted(listed) == sorted(SHIPPED)
+    assert listed["uk-nice-2007"]["criteria"] == ["compliance_assured"]
+    assert listed["who-2025-disruption"]["asks"] == ["programme_max_days"]
+
+
+def test_cli_assessment():
+    done = cli(stdin=json.dumps(_all_met("uk-nice-2007", days_in_treatment=90)))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert set(out) == {"ok", "errors", "result"}
+    assert (out["result"]["status"], out["result"]["max_days"]) == ("eligible", 14)
+
+
+def test_cli_flags_override_stdin():
+    done = cli("--days-in-treatment", "89", stdin=json.dumps(_all_met("uk-nice-2007", days_in_treatment=90)))
+    assert json.loads(done.stdout)["result"]["status"] == "not_eligible"
+
+
+def test_cli_bad_input():
+    done = cli(stdin=json.dumps({**_all_met("who-2009"), "days_in_treatment": -1}))
+    assert done.returncode == 2
+    out = json.loads(done.stdout)
+    assert out["ok"] is False and out["result"] is None and "days_in_treatment" in out["errors"]
