@@ -17,9 +17,11 @@ smaller maximum when the clinician judges it safe.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from itertools import pairwise
+from typing import Any, TypeGuard
 
 from .basis import (
     DAILYMED_BOXED_WARNING,
@@ -123,7 +125,7 @@ class Profile:
     notes: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Profile":
+    def from_dict(cls, data: Mapping[str, Any]) -> Profile:
         """A profile from its content file; raises ValueError naming every problem."""
         problems = validate_profile(data)
         if problems:
@@ -157,7 +159,7 @@ class Profile:
 # ---------------------------------------------------------------- validating a profile file
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -205,8 +207,8 @@ def _check_days_value(value: Any, path: str, allow_open: bool, problems: list[Pr
         return
     if not _is_int(value) or value < 0 or value > MAX_TAKE_HOME_DAYS:
         also = f", '{PROGRAMME}'" if allow_open else ""
-        problems.append((path, f"Expected a whole number of days from 0 to {MAX_TAKE_HOME_DAYS}, "
-                         f"but received {_received(value)}.",
+        problems.append((path, (f"Expected a whole number of days from 0 to {MAX_TAKE_HOME_DAYS}, "
+                                f"but received {_received(value)}."),
                          f"use a whole number from 0 (none) to {MAX_TAKE_HOME_DAYS}"
                          + (f", null (set by local policy){also}." if allow_open else ".")))
 
@@ -242,8 +244,8 @@ def _check_criteria(criteria: Any, problems: list[Problem]) -> None:
 def _check_limits(limits: Any, asks: tuple[str, ...], problems: list[Problem]) -> None:
     if not isinstance(limits, list) or not limits:
         problems.append(("limits", f"Expected a list of day ranges, but received {_received(limits)}.",
-                         "list the maximum take-home days by medicine and time in treatment, for example "
-                         "{medicine: methadone, from_day: 0, to_day: null, max_days: null, source: ...}."))
+                         ("list the maximum take-home days by medicine and time in treatment, for example "
+                          "{medicine: methadone, from_day: 0, to_day: null, max_days: null, source: ...}.")))
         return
     ranges: dict[str, list[tuple[int, int, int | None]]] = {}
     for i, x in enumerate(limits):
@@ -260,12 +262,14 @@ def _check_limits(limits: Any, asks: tuple[str, ...], problems: list[Problem]) -
         from_day, to_day = x.get("from_day"), x.get("to_day")
         range_ok = True
         if "from_day" in x and (not _is_int(from_day) or from_day < 0):
-            problems.append((f"{where}from_day", f"Expected a whole number of days, 0 or more, "
-                             f"but received {_received(from_day)}.", "use the first day of the range, 0 or more."))
+            received = _received(from_day)
+            problems.append((f"{where}from_day",
+                             f"Expected a whole number of days, 0 or more, but received {received}.",
+                             "use the first day of the range, 0 or more."))
             range_ok = False
         if "to_day" in x and to_day is not None and (not _is_int(to_day) or (_is_int(from_day) and to_day < from_day)):
-            problems.append((f"{where}to_day", f"Expected a whole number of days, at least from_day ({from_day}), "
-                             f"or null, but received {_received(to_day)}.",
+            problems.append((f"{where}to_day", (f"Expected a whole number of days, at least from_day ({from_day}), "
+                                                f"or null, but received {_received(to_day)}."),
                              "use the last day of the range, or null for no upper end."))
             range_ok = False
         if "max_days" in x and x["max_days"] != PROGRAMME:
@@ -276,10 +280,12 @@ def _check_limits(limits: Any, asks: tuple[str, ...], problems: list[Problem]) -
         if "less_stable_max_days" in x:
             _check_days_value(x["less_stable_max_days"], f"{where}less_stable_max_days", False, problems)
             if LESS_STABLE_BUT_SAFE not in asks:
-                problems.append((f"{where}less_stable_max_days", f"'less_stable_max_days' needs the input {LESS_STABLE_BUT_SAFE}.",
+                problems.append((f"{where}less_stable_max_days",
+                                 f"'less_stable_max_days' needs the input {LESS_STABLE_BUT_SAFE}.",
                                  f"add '{LESS_STABLE_BUT_SAFE}' to the profile's 'asks' list."))
         if "unverified" in x and not isinstance(x["unverified"], bool):
-            problems.append((f"{where}unverified", f"Expected true or false, but received {_received(x['unverified'])}.",
+            problems.append((f"{where}unverified",
+                             f"Expected true or false, but received {_received(x['unverified'])}.",
                              "write unverified: true, or leave it out."))
         if x.get("unverified") is True and not x.get("note"):
             problems.append((f"{where}note", "An unverified range needs a note saying what is unverified.",
@@ -287,7 +293,7 @@ def _check_limits(limits: Any, asks: tuple[str, ...], problems: list[Problem]) -
         if "note" in x:
             _check_text(x, "note", where, problems)
         _check_source(x, where, problems)
-        if range_ok and medicine in MEDICINE_IDS and _is_int(from_day) and "to_day" in x:
+        if range_ok and medicine in MEDICINE_IDS and _is_int(from_day) and (to_day is None or _is_int(to_day)):
             ranges.setdefault(str(medicine), []).append((i, from_day, to_day))
     for medicine, found in ranges.items():
         _check_coverage(medicine, sorted(found, key=lambda r: r[1]), problems)
@@ -298,19 +304,21 @@ def _check_coverage(medicine: str, found: list[tuple[int, int, int | None]], pro
     first_i, first_from, _ = found[0]
     if first_from != 0:
         problems.append((f"limits[{first_i}].from_day",
-                         f"The first {medicine} range starts at day {first_from}, so days 0–{first_from - 1} "
-                         "have no rule.", f"start the first {medicine} range at from_day: 0."))
-    for (i, _, a_to), (j, b_from, b_to) in zip(found, found[1:]):
+                         f"The first {medicine} range starts at day {first_from}, "
+                         f"so days 0–{first_from - 1} have no rule.",
+                         f"start the first {medicine} range at from_day: 0."))
+    for (i, _, a_to), (j, b_from, b_to) in pairwise(found):
         if a_to is None or b_from <= a_to:
             last = "onwards" if a_to is None or (b_to is None) else str(min(a_to, b_to))
             end = f"–{last}" if last != "onwards" else " onwards"
             problems.append((f"limits[{j}].from_day",
                              f"This {medicine} range overlaps limits[{i}]: days {b_from}{end} are in both.",
-                             f"end limits[{i}] at to_day: {b_from - 1}, or start this range after "
-                             f"limits[{i}] ends, so each day has one rule."))
+                             (f"end limits[{i}] at to_day: {b_from - 1}, or start this range after "
+                              f"limits[{i}] ends, so each day has one rule.")))
         elif b_from > a_to + 1:
             problems.append((f"limits[{j}].from_day",
-                             f"There is a gap before this {medicine} range: days {a_to + 1}–{b_from - 1} have no rule.",
+                             f"There is a gap before this {medicine} range: "
+                             f"days {a_to + 1}–{b_from - 1} have no rule.",
                              f"start this range at from_day: {a_to + 1}, or add a range for the missing days."))
     last_i, _, last_to = found[-1]
     if last_to is not None:
@@ -358,7 +366,8 @@ def validate_profile(profile: Any) -> list[Problem]:
     _check_keys(profile, PROFILE_REQUIRED, PROFILE_OPTIONAL, "", "a take-home profile", problems)
     pid = profile.get("id")
     if "id" in profile and (not isinstance(pid, str) or not _PROFILE_ID.match(pid)):
-        problems.append(("id", f"Expected an id of lower-case letters, digits and hyphens, but received {_received(pid)}.",
+        problems.append(("id",
+                         f"Expected an id of lower-case letters, digits and hyphens, but received {_received(pid)}.",
                          "use an id such as uk-nice-2007, the same as the file name."))
     for key in ("title", "jurisdiction"):
         _check_text(profile, key, "", problems)
@@ -372,8 +381,9 @@ def validate_profile(profile: Any) -> list[Problem]:
                          "list each source as [@id §Section], with ids and sections from content/sources.yml."))
     review = profile.get("review_in_days")
     if "review_in_days" in profile and (not _is_int(review) or not 1 <= review <= MAX_REVIEW_DAYS):
-        problems.append(("review_in_days", f"Expected a whole number of days from 1 to {MAX_REVIEW_DAYS}, "
-                         f"but received {_received(review)}.", "give the routine review interval in days, e.g. 28."))
+        problems.append(("review_in_days", (f"Expected a whole number of days from 1 to {MAX_REVIEW_DAYS}, "
+                                            f"but received {_received(review)}."),
+                         "give the routine review interval in days, e.g. 28."))
     asks_raw = profile.get("asks") or []
     asks: tuple[str, ...] = ()
     if not isinstance(asks_raw, list) or any(a not in EXTRA_INPUTS for a in asks_raw):
@@ -609,36 +619,36 @@ def assess(inputs: Inputs) -> dict[str, Any]:
         basis.append(_rule("programme_max_days", f"The programme's maximum: {_days(inputs.programme_max_days or 0)}.",
                            cited(limit.source)))
 
-    status, tier, max_days = "not_eligible", None, 0
+    # The first later day at which the time rule allows take-home doses, if any.
+    opens = next((x for x in p.later_limits(inputs.medicine, day) if x.max_days != 0), None)
+    status, tier = "not_eligible", ("not_stable" if tiered else None)
+    max_days: int | None = 0
     if not time_allows:
-        opens = next((x for x in p.later_limits(inputs.medicine, day) if x.max_days != 0), None)
-        when = f"from day {opens.from_day}" if opens else "at any time"
+        when = f"from day {opens.from_day} it does" if opens else "nor at any later time"
         reasons.append(f"Time in treatment: at {_days(day)} in treatment this profile allows no take-home doses "
-                       f"({when} it does).")
+                       f"({when}).")
     if not unmet and time_allows:
         status, max_days = "eligible", limit_max
         tier = "stable" if tiered else None
         met = f"All {len(p.criteria)} criteria met and {_days(day)} in treatment"
         reasons.append(f"{met}: {f'up to {_days(limit_max)}' if limit_max is not None else LOCAL_POLICY}.")
     elif tiered:
-        basis.append(_rule("less_stable", f"Not 'stable' but judged able to manage take-home doses safely: "
-                           f"{'up to ' + _days(limit.less_stable_max_days) if limit.less_stable_max_days else 'none'}.",
-                           cited(limit.source)))
-        if inputs.less_stable_but_safe and limit.less_stable_max_days > 0:
-            status, tier, max_days = "eligible", "less_stable", limit.less_stable_max_days
+        less = limit.less_stable_max_days
+        basis.append(_rule("less_stable", "Not 'stable' but judged able to manage take-home doses safely: "
+                           f"{'up to ' + _days(less) if less else 'none'}.", cited(limit.source)))
+        if inputs.less_stable_but_safe and less > 0:
+            status, tier, max_days = "eligible", "less_stable", less
             reasons.append(f"Not 'stable' under this profile, but judged able to manage take-home doses safely: "
-                           f"up to {_days(limit.less_stable_max_days)}.")
+                           f"up to {_days(less)}.")
         else:
-            tier = "not_stable"
             reasons.append("Not 'stable' under this profile, and not judged able to manage take-home doses safely.")
 
     review = p.review_in_days
-    if status == "not_eligible" and not unmet and not time_allows:
-        opens = next((x for x in p.later_limits(inputs.medicine, day) if x.max_days != 0), None)
-        if opens:
-            review = min(review, opens.from_day - day)
+    if status == "not_eligible" and not unmet and not time_allows and opens:
+        review = min(review, opens.from_day - day)
     basis.append(_rule("review", f"Review within {_days(p.review_in_days)} (this profile's interval), or on the day "
-                       "time in treatment first allows take-home doses if that is sooner.", _from_source(HANDBOOK_DESIGN)))
+                       "time in treatment first allows take-home doses if that is sooner.",
+                       _from_source(HANDBOOK_DESIGN)))
 
     warnings = [_item("stricter_local_rules", "State, provincial or local rules may be stricter than this profile, "
                       "and then they apply. This is decision support, not legal advice.", "caution",

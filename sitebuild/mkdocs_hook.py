@@ -21,6 +21,7 @@ from mkdocs.structure.files import File
 
 from sitebuild import content as content_model
 from sitebuild import pages, pyodide_embed
+from sitebuild.service_worker import write_service_worker
 
 log = get_plugin_logger(__name__)  # on the mkdocs logger tree, so --strict sees its warnings
 
@@ -87,3 +88,4 @@ def on_post_build(config):
     vendor = site / "assets" / "vendor" / "iframe-worker"
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(IFRAME_WORKER_SHIM, vendor / "shim.js")
+    write_service_worker(site, _state.info.version)  # last: it lists every file of the site

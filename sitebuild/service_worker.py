@@ -1,0 +1,29 @@
+"""Writes sw.js: a service worker that keeps a visited hosted copy working offline.
+
+The worker caches every file of the site under a cache named after the
+site's content hash, so a new deployment gets a new cache, takes over on the
+next visit, and deletes the old one: no stale mix of versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "sw.js"
+
+
+def write_service_worker(site_dir: Path, version: str) -> Path:
+    files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
+                   if p.is_file() and p.name not in ("sw.js", "sitemap.xml.gz"))
+    digest = hashlib.sha256()
+    for rel in files:
+        digest.update(rel.encode())
+        digest.update(hashlib.sha256((site_dir / rel).read_bytes()).digest())
+    cache = f"oamt-{version}-{digest.hexdigest()[:12]}"
+    script = TEMPLATE.read_text(encoding="utf-8")
+    script = script.replace("__CACHE_NAME__", json.dumps(cache)).replace("__FILES__", json.dumps(files))
+    target = site_dir / "sw.js"
+    target.write_text(script, encoding="utf-8")
+    return target
