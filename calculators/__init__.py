@@ -15,6 +15,9 @@ from typing import Any, Mapping
 
 from . import takehome, taper
 
+INTERNAL_ERROR = ("The calculator could not work this out. This is a fault in the calculator, not in what you "
+                  "entered: no result is shown. Please report it with the inputs (the page address holds them).")
+
 CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper, takehome)}
 
 
@@ -50,4 +53,8 @@ def run_json(name: str, inputs_json: str, data_json: str = "{}", context_json: s
     except ValueError:
         return json.dumps({"ok": False, "errors": {"_form": "The inputs are not valid JSON."}, "result": None,
                            "html": "", "downloads": []})
-    return json.dumps(respond(name, inputs, json.loads(data_json), json.loads(context_json)), ensure_ascii=False)
+    try:
+        response = respond(name, inputs, json.loads(data_json), json.loads(context_json))
+    except Exception:  # a fault in a calculator must never reach the user as a stack trace or a partial result
+        response = {"ok": False, "errors": {"_form": INTERNAL_ERROR}, "result": None, "html": "", "downloads": []}
+    return json.dumps(response, ensure_ascii=False)

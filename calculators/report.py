@@ -33,12 +33,31 @@ def warnings_html(warnings: Iterable[Mapping[str, Any]], bibliography_url: str) 
     for w in warnings:
         level = "danger" if w.get("level") == "danger" else "warning"
         label = "Danger" if level == "danger" else "Caution"
+        code, message = w.get("code") or w.get("id", ""), w.get("message") or w.get("text", "")
         items.append(
-            f'<div class="admonition {level} calc-warning" data-code="{e(w["code"])}">'
+            f'<div class="admonition {level} calc-warning" data-code="{e(code)}">'
             f'<p class="admonition-title">{label}</p>'
-            f'<p>{e(w["message"])} <span class="calc-basis-source">Source: {cite(w, bibliography_url)}</span></p>'
+            f'<p>{e(message)} <span class="calc-basis-source">Source: {cite(w, bibliography_url)}</span></p>'
             f"</div>")
     return "".join(items)
+
+
+_CITATION = __import__("re").compile(r"\[@([a-z0-9-]+)\s*(?:§\s*([^\]]*?))?\s*\]")
+
+
+def markup_html(text: str, bibliography_url: str) -> str:
+    """Text with content citation markup ([@id §Section]) as escaped HTML with source links."""
+    from .basis import SHORT_NAMES
+
+    out, last = [], 0
+    for m in _CITATION.finditer(text):
+        out.append(e(text[last:m.start()]))
+        short = SHORT_NAMES.get(m.group(1), m.group(1))
+        label = f"{short}, {m.group(2)}" if m.group(2) else short
+        out.append(f'(<a class="cite" href="{e(bibliography_url)}#{e(m.group(1))}">{e(label)}</a>)')
+        last = m.end()
+    out.append(e(text[last:]))
+    return "".join(out)
 
 
 def basis_html(rules: Iterable[Mapping[str, Any]], bibliography_url: str) -> str:

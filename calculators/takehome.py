@@ -304,8 +304,8 @@ def _check_coverage(medicine: str, found: list[tuple[int, int, int | None]], pro
     first_i, first_from, _ = found[0]
     if first_from != 0:
         problems.append((f"limits[{first_i}].from_day",
-                         f"The first {medicine} range starts at day {first_from}, "
-                         f"so days 0–{first_from - 1} have no rule.",
+                         (f"The first {medicine} range starts at day {first_from}, "
+                          f"so days 0–{first_from - 1} have no rule."),
                          f"start the first {medicine} range at from_day: 0."))
     for (i, _, a_to), (j, b_from, b_to) in pairwise(found):
         if a_to is None or b_from <= a_to:
@@ -317,8 +317,8 @@ def _check_coverage(medicine: str, found: list[tuple[int, int, int | None]], pro
                               f"limits[{i}] ends, so each day has one rule.")))
         elif b_from > a_to + 1:
             problems.append((f"limits[{j}].from_day",
-                             f"There is a gap before this {medicine} range: "
-                             f"days {a_to + 1}–{b_from - 1} have no rule.",
+                             (f"There is a gap before this {medicine} range: "
+                              f"days {a_to + 1}–{b_from - 1} have no rule."),
                              f"start this range at from_day: {a_to + 1}, or add a range for the missing days."))
     last_i, _, last_to = found[-1]
     if last_to is not None:

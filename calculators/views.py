@@ -11,7 +11,8 @@ import csv
 import io
 from typing import Any, Callable, Mapping
 
-from .report import actions_html, basis_html, e, inputs_html, provenance_html, table, warnings_html
+from .report import (actions_html, basis_html, cite, e, inputs_html, markup_html, provenance_html, table,
+                     warnings_html)
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -59,7 +60,59 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     return {"html": html, "downloads": [{k: v for k, v in d.items() if k != 'label'} for d in downloads]}
 
 
-VIEWS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]] = {"taper": taper}
+def takehome(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """The assessment and a printable record: profile, inputs, outcome, reasons, safeguards, sources."""
+    bib = ctx.get("bibliography_url", "bibliography.html")
+    profile = result["profile"]
+    eligible = result["status"] == "eligible"
+    if eligible and result.get("max_days") is not None:
+        outcome = f"Eligible for take-home doses: up to {result['max_days']} days at a time."
+    elif eligible:
+        outcome = f"Eligible for take-home doses; the number of days is {result.get('max_days_reason', 'set locally')}."
+    else:
+        outcome = "Not eligible for take-home doses under this profile now."
+    inputs = result["inputs"]
+    yes_no = {True: "yes", False: "no", None: "not asked"}
+    pairs = [("Policy profile", f"{profile['title']} ({profile['jurisdiction']}, {profile['status']})"),
+             ("Medicine", inputs.get("medicine", "")), ("Days in treatment", inputs.get("days_in_treatment", ""))]
+    for key in ("programme_max_days", "less_stable_but_safe"):
+        if inputs.get(key) is not None:
+            pairs.append((key.replace("_", " ").capitalize(), yes_no.get(inputs[key], inputs[key])))
+    for key in ("children_in_home", "safe_storage", "naloxone_given", "sedative_or_alcohol_use"):
+        if key in inputs:
+            pairs.append((key.replace("_", " ").capitalize(), yes_no.get(inputs[key], inputs[key])))
+    criteria_rows = "".join(
+        f"<tr><td>{e(c['question'])}</td><td>{'Met' if c['met'] else '<strong>Not met</strong>'}</td>"
+        f"<td>{cite(c, bib)}</td></tr>" for c in result["criteria"])
+    criteria = (f'<table class="calc-table calc-criteria"><caption>Criteria</caption><thead><tr>'
+                f'<th scope="col">Question</th><th scope="col">Answer</th><th scope="col">Source</th></tr></thead>'
+                f"<tbody>{criteria_rows}</tbody></table>")
+    reasons = "".join(f"<li>{e(r)}</li>" for r in result.get("reasons", []))
+    safeguards = "".join(
+        f'<li class="calc-safeguard calc-safeguard--{e(g.get("level", "routine"))}">'
+        f'{"<strong>Before any take-home dose:</strong> " if g.get("level") == "danger" else ""}{e(g["text"])} '
+        f'<span class="calc-basis-source">({cite(g, bib)})</span></li>' for g in result["safeguards"])
+    notes = "".join(f"<li>{markup_html(n, bib)}</li>" for n in profile.get("notes", []))
+    review = result.get("review_in_days")
+    html = (
+        '<section class="calc-sheet" data-sheet="record" aria-label="Take-home assessment record">'
+        "<h2>Take-home assessment record</h2>"
+        f'<p class="calc-outcome calc-outcome--{e(result["status"])}"><strong>{e(outcome)}</strong></p>'
+        f"{warnings_html(result.get('warnings', []), bib)}"
+        f"<h3>Reasons</h3><ul>{reasons}</ul>"
+        f"{inputs_html(pairs)}{criteria}"
+        f'<h3>Safeguards to put in place and document</h3><ul class="calc-safeguards">{safeguards}</ul>'
+        + (f"<p>Review this decision within <strong>{e(review)} days</strong>.</p>" if review else "")
+        + (f"<h3>Notes on this profile</h3><ul>{notes}</ul>" if notes else "")
+        + f"{basis_html(result['basis'], bib)}"
+        f"{provenance_html(ctx)}"
+        "</section>"
+        f"{actions_html([], [('record', 'record')])}")
+    return {"html": html, "downloads": []}
+
+
+VIEWS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]] = {
+    "taper": taper, "takehome": takehome}
 
 
 def render(name: str, result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:

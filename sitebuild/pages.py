@@ -189,17 +189,19 @@ def _data_choices(f: Field, data: dict[str, Any]) -> tuple[tuple[str, str, str],
 def form_fields(calculator: str, data: dict[str, Any], page: str, content: Content) -> tuple[FormField, ...]:
     module = CALCULATORS[calculator]
     declared = module.form_fields(data) if hasattr(module, "form_fields") else module.FIELDS
-    merged: dict[str, Field] = {}
+    merged: dict[tuple[str, str], Field] = {}
     for f in declared:
         # The same question under several profiles is one control, so switching keeps the answer.
-        if f.name in merged and merged[f.name].shown_when and f.shown_when:
-            old = merged[f.name]
+        # The same name with a different question stays separate: only the shown one is sent.
+        key = (f.name, f.label)
+        if key in merged and merged[key].shown_when and f.shown_when:
+            old = merged[key]
             rules = dict((k, set(v)) for k, v in old.shown_when)
             for k, v in f.shown_when:
                 rules.setdefault(k, set()).update(v)
-            merged[f.name] = _replace(old, shown_when=tuple((k, tuple(sorted(v))) for k, v in rules.items()))
+            merged[key] = _replace(old, shown_when=tuple((k, tuple(sorted(v))) for k, v in rules.items()))
         else:
-            merged.setdefault(f.name, f)
+            merged.setdefault(key, f)
 
     def build(f: Field, prefix: str) -> FormField:
         choices = tuple((c.value, c.label, "") for c in f.choices)
@@ -216,7 +218,16 @@ def form_fields(calculator: str, data: dict[str, Any], page: str, content: Conte
                          _shown_when_attr(f.shown_when),
                          tuple(build(c, fid) for c in f.columns) if f.kind == ROWS else ())
 
-    return tuple(build(f, f"f-{calculator}") for f in merged.values())
+    built, seen_ids = [], set()
+    for f in merged.values():
+        ff = build(f, f"f-{calculator}")
+        n = 2
+        while ff.id in seen_ids:  # ids stay unique when a name appears under several questions
+            ff = build(f, f"f-{calculator}{n}")
+            n += 1
+        seen_ids.add(ff.id)
+        built.append(ff)
+    return tuple(built)
 
 
 def _replace(f: Field, **changes: Any) -> Field:
@@ -304,7 +315,8 @@ class Renderer:
             {"Home": "index.md"},
             {"Handbook": handbook},
             {"Calculators": [{"All calculators": "calculators/index.md"}]
-             + [{p.title: f"calculators/{p.slug}.md"} for p in c.calculator_pages]},
+             + [{p.title: f"calculators/{p.slug}.md"} for p in c.calculator_pages]
+             + [{"Writing a take-home profile": "writing-a-profile.md"}]},
             {"Job aids": [{"All job aids": "job-aids/index.md"}]
              + [{a.title: f"job-aids/{a.slug}.md"} for a in c.job_aids]},
             {"Glossary": GLOSSARY},

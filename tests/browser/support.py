@@ -56,6 +56,14 @@ def open_page(browser, url: str):
     return context, page, watch
 
 
+def declared_fields(calculator: str):
+    """The fields as the form shows them (a calculator may add fields from content data)."""
+    from sitebuild.content import calculator_data
+
+    module = CALCULATORS[calculator]
+    return module.form_fields(calculator_data()) if hasattr(module, "form_fields") else module.FIELDS
+
+
 def label_of(calculator: str, name: str) -> str:
     return next(f.label for f in CALCULATORS[calculator].FIELDS if f.name == name)
 
@@ -69,7 +77,18 @@ def fill_form(page, calculator: str, inputs: dict) -> None:
     """Fill a calculator form by its visible labels, as a person would."""
     form = page.locator(f'form[data-calculator="{calculator}"]')
     form.locator("button[type=reset]").click()
-    fields = {f.name: f for f in CALCULATORS[calculator].FIELDS}
+    flat = {}
+    for name, value in inputs.items():
+        if isinstance(value, dict):  # criteria: {id: answer} → criteria.<id>
+            flat.update({f"{name}.{k}": v for k, v in value.items()})
+        else:
+            flat[name] = value
+    # A name may stand under several questions (one per profile): take the one that applies.
+    fields = {}
+    for f in declared_fields(calculator):
+        if f.name in flat and (f.name not in fields or f.applies(flat)):
+            fields[f.name] = f
+    inputs = {k: v for k, v in flat.items() if k in fields and fields[k].applies(flat)}
     # Choices first: they decide which other fields are shown.
     ordered = sorted(inputs.items(), key=lambda kv: 0 if kv[0] in fields and fields[kv[0]].kind == CHOICE else 1)
     for name, value in ordered:
@@ -81,7 +100,8 @@ def fill_form(page, calculator: str, inputs: dict) -> None:
                 label = next(c.label for c in f.choices if c.value == v)
                 form.get_by_role("group", name=f.label).get_by_label(label).check()
         elif f.kind == YESNO:
-            form.get_by_role("group", name=f.label).get_by_label("Yes" if value in (True, "yes") else "No").check()
+            group = form.get_by_role("group", name=f.label).first
+            group.get_by_label("Yes" if value in (True, "yes", "true") else "No", exact=True).check()
         elif f.kind == BOOLEAN:
             box = by_label(form, f.label)
             box.check() if value in (True, "true") else box.uncheck()
