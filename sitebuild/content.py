@@ -619,7 +619,7 @@ def load(content_dir: Path | None = None, today: dt.date | None = None,
 
 
 _MD_LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
-FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "glossary.md", "bibliography.md", "handbook/index.md", "handbook/print.md",
+FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "glossary.md", "bibliography.md", "handbook/index.md", "handbook/print.md",
                "job-aids/index.md", "calculators/index.md")
 
 

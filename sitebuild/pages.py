@@ -319,6 +319,7 @@ class Renderer:
              + [{"Writing a take-home profile": "writing-a-profile.md"}]},
             {"Job aids": [{"All job aids": "job-aids/index.md"}]
              + [{a.title: f"job-aids/{a.slug}.md"} for a in c.job_aids]},
+            {"Using this handbook offline": "using-offline.md"},
             {"Glossary": GLOSSARY},
             {"Bibliography": BIBLIOGRAPHY},
             {"About and licence": "about.md"},
