@@ -13,12 +13,12 @@ import json
 from types import ModuleType
 from typing import Any, Mapping
 
-from . import takehome, taper
+from . import stock, takehome, taper
 
 INTERNAL_ERROR = ("The calculator could not work this out. This is a fault in the calculator, not in what you "
                   "entered: no result is shown. Please report it with the inputs (the page address holds them).")
 
-CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper, takehome)}
+CALCULATORS: dict[str, ModuleType] = {m.NAME: m for m in (taper, takehome, stock)}
 
 
 def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -44,6 +44,8 @@ DAILYMED_BOXED_WARNING = Source("dailymed-methadone", "Boxed warning")
 HANDBOOK_DESIGN = Source("this-handbook", "Calculator design")
 HANDBOOK_FORMULATIONS = Source("this-handbook", "Formulations")
 HANDBOOK_STOCK = Source("this-handbook", "Stock planning")
+WHO_REINDUCTION = Source("who-2009", "Annex 12, Prescribing guidelines")
+COWS_SCALE = Source("wesson-ling-2003", "Scale and scoring")
 
 
 @dataclass(frozen=True)

@@ -262,5 +262,6 @@ class Reader:
 def dec(value: Decimal) -> str:
     """A decimal as the user should read it: no exponent, no trailing zeros."""
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
+        # format, not quantize: quantize fails on values longer than the context's 28 digits
+        return format(value.to_integral_value(), "f")
     return format(value.normalize(), "f")

@@ -1,73 +1,161 @@
-"""Dose taper for one patient: a proportional daily reduction.
+"""Dose taper for one patient, when a taper cannot be avoided.
 
 WHO 2025 ("Assisted withdrawal management") describes, for extreme
 medication shortages, setting each day's dose as a percentage of the previous
-day's. This module turns that into a schedule a clinician can check by hand.
+day's; it asks for at least 3 days, gives about 5 days (buprenorphine) and 10
+days (methadone) as durations with acceptable withdrawal, and asks that
+high-risk clients stay on OAMT as long as possible. This module turns that
+into a schedule a clinician can check by hand, in four modes:
+
+- proportional: each dose a percentage below the one before;
+- linear: each dose a fixed amount below the one before;
+- target_days: the percentage that reaches the stop dose in a given number of steps;
+- stock_limited: the smallest percentage whose first days fit the stock set aside.
+
+All arithmetic is exact (decimals, or whole numbers of rounding steps).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
 
-from .basis import HANDBOOK_DESIGN, HANDBOOK_FORMULATIONS, WHO_WITHDRAWAL, Rule, Warning
-from .fields import CHOICE, DECIMAL, INTEGER, Choice, Field, Reader, dec
+from .basis import (
+    COWS_SCALE,
+    HANDBOOK_DESIGN,
+    HANDBOOK_FORMULATIONS,
+    WHO_OVERDOSE,
+    WHO_REINDUCTION,
+    WHO_WITHDRAWAL,
+    Rule,
+    Warning,
+)
+from .fields import BOOLEAN, CHOICE, DATE, DECIMAL, INTEGER, MULTICHOICE, Choice, Field, Reader, dec, is_missing
+from .formulations import DEFAULTS as DEFAULT_FORMULATIONS
+from .formulations import Formulation, default_for, measure, parse
 from .result import failure, success
 
 NAME = "taper"
 TITLE = "Taper calculator"
 
+PROPORTIONAL, LINEAR, TARGET_DAYS, STOCK_LIMITED = "proportional", "linear", "target_days", "stock_limited"
 MEDICINES = (Choice("methadone", "Methadone"), Choice("buprenorphine", "Buprenorphine"))
-MODES = (Choice("proportional", "Proportional: a percentage of the previous dose"),)
+MODES = (
+    Choice(PROPORTIONAL, "Proportional: a percentage of the previous dose"),
+    Choice(LINEAR, "Linear: a fixed amount less each step"),
+    Choice(TARGET_DAYS, "Target length: reach the stop dose in a number of steps"),
+    Choice(STOCK_LIMITED, "Stock limited: make the stock set aside last until resupply"),
+)
+# WHO 2025, Assisted withdrawal management: clients to keep on OAMT as long as possible.
+HIGH_RISK = (
+    Choice("pregnancy", "Pregnancy"),
+    Choice("immunocompromised", "Seriously immunocompromised"),
+    Choice("recent_art_hcv_tb", "Started ART, hepatitis C or TB treatment in the last month"),
+    Choice("diabetes", "Diabetes"),
+    Choice("mental_health", "Certain mental health conditions"),
+)
 
 # Steps of the usual formulation of each medicine (methadone oral solution
 # 1 mg/mL; buprenorphine sublingual tablets of 0.4, 2 and 8 mg).
-DEFAULT_STEP_MG = {"methadone": Decimal("1"), "buprenorphine": Decimal("0.4")}
+DEFAULT_STEP_MG = {f.medicine: f.step_mg for f in DEFAULT_FORMULATIONS}
 # Doses above these are not credible as a daily dose: most likely a typing or unit error.
-ABSURD_DOSE_MG = {"methadone": Decimal("1000"), "buprenorphine": Decimal("64")}
+ABSURD_DOSE_MG = {"methadone": Decimal(1000), "buprenorphine": Decimal(64)}
 # Doses above these are real but above the usual maintenance range: accepted, with a warning.
-USUAL_MAX_DOSE_MG = {"methadone": Decimal("120"), "buprenorphine": Decimal("24")}
+USUAL_MAX_DOSE_MG = {"methadone": Decimal(120), "buprenorphine": Decimal(24)}
 # WHO 2025's reference durations with acceptable withdrawal and little rebound.
 WHO_REFERENCE_DAYS = {"methadone": 10, "buprenorphine": 5}
 WHO_MINIMUM_DAYS = 3
+# A crisis taper longer than two years is an input mistake, and would make a page of thousands of rows.
+MAX_TAPER_DAYS = 730
+MAX_HORIZON_DAYS = 365
+MAX_STOCK_MG = Decimal(1_000_000)
+# No formulation is measured more finely than this; a finer step only makes the arithmetic unwieldy.
+MIN_STEP_MG = Decimal("0.01")
+# The stock-limited search tries 0.1 %, 0.2 %, ... 99.9 %: whole tenths of a percent.
+GRID_TENTHS = range(1, 1000)
 
 WITHDRAWAL = "[@who-2025 §Assisted withdrawal management]"
 DESIGN = "[@this-handbook §Calculator design]"
+FORMULATIONS = "[@this-handbook §Formulations]"
+
+
+def _when_mode(*modes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return (("mode", modes),)
+
 
 FIELDS: tuple[Field, ...] = (
     Field("medicine", "Medicine", CHOICE, choices=MEDICINES, default="methadone",
           help="The opioid agonist the patient takes now.", source=WITHDRAWAL),
-    Field("mode", "Taper method", CHOICE, choices=MODES, default="proportional",
-          help="How each day's dose is worked out from the day before.", source=WITHDRAWAL),
+    Field("formulation", "Formulation", CHOICE, choices_from="formulations", required=False,
+          help="What the patient is given: it sets the rounding step and how each dose is measured. "
+               "Empty: methadone oral solution 1 mg/mL, or buprenorphine sublingual tablets.", source=FORMULATIONS),
     Field("start_dose_mg", "Current daily dose", DECIMAL, unit="mg",
           minimum=Decimal(0), minimum_exclusive=True, placeholder="e.g. 80",
           help="The dose the patient takes now, in mg (not mL).", source=DESIGN),
+    Field("mode", "Taper method", CHOICE, choices=MODES, default=PROPORTIONAL,
+          help="How each dose is worked out from the one before.", source=WITHDRAWAL),
     Field("percent", "Reduction per step", DECIMAL, unit="%", default="10",
           minimum=Decimal(0), maximum=Decimal(100), minimum_exclusive=True, maximum_exclusive=True,
+          shown_when=_when_mode(PROPORTIONAL),
           help="Each new dose is the previous dose less this percentage.", source=WITHDRAWAL),
+    Field("amount_mg", "Reduction per step", DECIMAL, unit="mg",
+          minimum=Decimal(0), minimum_exclusive=True, maximum=Decimal(1000), shown_when=_when_mode(LINEAR),
+          help="Each new dose is the previous dose less this amount.", source=DESIGN),
     Field("stop_dose_mg", "Stop at or below", DECIMAL, unit="mg", default="0",
           minimum=Decimal(0),
           help="The taper ends once a dose at or below this has been given; 0 tapers to cessation.",
           source=DESIGN),
+    Field("target_days", "Number of steps to the stop dose", INTEGER, unit="steps",
+          minimum=Decimal(WHO_MINIMUM_DAYS), maximum=Decimal(MAX_HORIZON_DAYS), shown_when=_when_mode(TARGET_DAYS),
+          help="The percentage is worked out so that the stop dose is reached in about this many dosing steps. "
+               "WHO: at least 3 days; about 5 for buprenorphine, 10 for methadone.", source=WITHDRAWAL),
+    Field("stock_mg", "Stock set aside for this patient", DECIMAL, unit="mg",
+          minimum=Decimal(0), maximum=MAX_STOCK_MG, shown_when=_when_mode(STOCK_LIMITED),
+          help="The medicine available for this patient until resupply, in mg.", source=DESIGN),
+    Field("horizon_days", "Days until resupply", INTEGER, unit="days",
+          minimum=Decimal(1), maximum=Decimal(MAX_HORIZON_DAYS), shown_when=_when_mode(STOCK_LIMITED),
+          help="How many days the stock must last; days after the last dose count as 0.", source=DESIGN),
     Field("step_mg", "Rounding step", DECIMAL, unit="mg", required=False,
-          minimum=Decimal(0), minimum_exclusive=True, maximum=Decimal(100),
-          help="Doses are rounded to a multiple of this. Empty: 1 mg for methadone oral solution, "
-               "0.4 mg for buprenorphine sublingual tablets.", source="[@this-handbook §Formulations]"),
+          minimum=MIN_STEP_MG, maximum=Decimal(100),
+          help="Doses are rounded to a multiple of this. Empty: the formulation's step (1 mg for methadone "
+               "oral solution, 0.4 mg for buprenorphine sublingual tablets).", source=FORMULATIONS),
     Field("step_days", "Days at each dose", INTEGER, unit="days", default="1",
           minimum=Decimal(1), maximum=Decimal(28),
           help="How many days each dose is held before the next reduction.", source=DESIGN),
+    Field("start_date", "First day of the taper", DATE, required=False,
+          help="Optional: puts a date on every day of the schedule.", source=DESIGN),
+    Field("high_risk", "The patient has", MULTICHOICE, choices=HIGH_RISK, required=False,
+          help="WHO advises keeping people with any of these on OAMT as long as possible.", source=WITHDRAWAL),
+    Field("acknowledge_high_risk", "A taper cannot be avoided for this high-risk patient", BOOLEAN,
+          required=False,
+          help="Needed only when a high-risk condition is ticked: the schedule is then shown.", source=WITHDRAWAL),
 )
 
 
 @dataclass(frozen=True)
 class TaperInputs:
     medicine: str
+    formulation: Formulation
+    mode: str
     start_dose_mg: Decimal
-    percent: Decimal
     stop_dose_mg: Decimal
     step_mg: Decimal
     step_days: int
+    percent: Decimal | None = None
+    amount_mg: Decimal | None = None
+    target_days: int | None = None
+    stock_mg: Decimal | None = None
+    horizon_days: int | None = None
+    start_date: _dt.date | None = None
+    high_risk: tuple[str, ...] = ()
+    acknowledge_high_risk: bool = False
+    step_from_formulation: bool = True
+
+
+# ---------------------------------------------------------------- the algorithms
 
 
 def round_to_step(value: Decimal, step: Decimal) -> Decimal:
@@ -75,21 +163,33 @@ def round_to_step(value: Decimal, step: Decimal) -> Decimal:
     return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
 
 
-def proportional_doses(inputs: TaperInputs) -> list[Decimal]:
-    """The distinct doses of the taper, in order; each is held for step_days days.
+def keep_ratio(percent: Decimal) -> tuple[int, int]:
+    """1 − percent/100 as an exact fraction (numerator, denominator)."""
+    numerator, denominator = percent.as_integer_ratio()
+    return 100 * denominator - numerator, 100 * denominator
 
-    Each dose is the previous one less `percent`, rounded to the nearest step
-    (halves up), and at least one step lower than the previous one. The taper
-    stops once a dose at or below the stop dose has been given, or when the
-    next dose would be zero.
+
+def proportional_units(start: int, keep: tuple[int, int], stop: int, limit: int) -> list[int]:
+    """The proportional taper in whole numbers of rounding steps: the doses given, in order.
+
+    Each dose is the previous one times keep (= 1 − percent/100), rounded to
+    the nearest whole step with halves up, and at least one step lower than
+    the previous one. The taper stops once a dose at or below `stop` has been
+    given, or when the next dose would be zero; at most `limit` doses.
+    Integers keep it exact and fast enough to search a grid of percentages.
     """
-    step, keep = inputs.step_mg, 1 - inputs.percent / 100
-    doses: list[Decimal] = []
-    previous = inputs.start_dose_mg
-    while previous > inputs.stop_dose_mg:
-        dose = round_to_step(previous * keep, step)
-        if dose > previous - step:
-            dose = previous - step
+    numerator, denominator = keep
+    twice_numerator, twice_denominator = 2 * numerator, 2 * denominator
+    doses: list[int] = []
+    previous = start
+    while previous > stop and len(doses) < limit:
+        # round half up of previous × numerator / denominator = floor(x + 1/2)
+        dose = (previous * twice_numerator + denominator) // twice_denominator
+        if dose >= previous:
+            # The reduction is at most half a step, so this dose is one step lower, and so is every later
+            # one (smaller doses lose even less): the rest is a countdown, written at once for speed.
+            doses.extend(range(previous - 1, max(stop, 1) - 1, -1)[:limit - len(doses)])
+            break
         if dose <= 0:
             break
         doses.append(dose)
@@ -97,38 +197,175 @@ def proportional_doses(inputs: TaperInputs) -> list[Decimal]:
     return doses
 
 
-def read_inputs(raw: Mapping[str, Any]) -> tuple[TaperInputs | None, dict[str, str]]:
-    r = Reader(FIELDS, raw)
-    medicine = r.get("medicine")
-    r.get("mode")
-    start, percent, stop = r.get("start_dose_mg"), r.get("percent"), r.get("stop_dose_mg")
-    step, step_days = r.get("step_mg"), r.get("step_days")
-    if medicine and step is None and "step_mg" not in r.errors:
-        step = DEFAULT_STEP_MG[medicine]
+def in_steps(value: Decimal, step: Decimal) -> tuple[int, bool]:
+    """floor(value / step) exactly, and whether value is a whole number of steps."""
+    a, b = value.as_integer_ratio()
+    c, d = step.as_integer_ratio()
+    quotient, remainder = divmod(a * d, b * c)
+    return quotient, remainder == 0
+
+
+def proportional_doses(start_mg: Decimal, percent: Decimal, stop_mg: Decimal, step_mg: Decimal,
+                       limit: int = MAX_TAPER_DAYS + 1) -> list[Decimal]:
+    """The distinct doses of a proportional taper, in mg (see `proportional_units`).
+
+    `start_mg` must be a whole number of steps (the inputs are checked for that).
+    """
+    start, whole = in_steps(start_mg, step_mg)
+    if not whole:
+        raise ValueError(f"{start_mg} mg is not a whole number of {step_mg} mg steps")
+    stop, _ = in_steps(stop_mg, step_mg)
+    return [Decimal(u) * step_mg for u in proportional_units(start, keep_ratio(percent), stop, limit)]
+
+
+def linear_doses(start_mg: Decimal, amount_mg: Decimal, stop_mg: Decimal, step_mg: Decimal,
+                 limit: int = MAX_TAPER_DAYS + 1) -> list[Decimal]:
+    """The distinct doses of a linear taper: each the previous less `amount_mg`, with the same rounding rule."""
+    doses: list[Decimal] = []
+    previous = start_mg
+    while previous > stop_mg and len(doses) < limit:
+        dose = min(round_to_step(previous - amount_mg, step_mg), previous - step_mg)
+        if dose <= 0:
+            break
+        doses.append(dose)
+        previous = dose
+    return doses
+
+
+def target_percent(start_mg: Decimal, stop_mg: Decimal, steps: int) -> tuple[Decimal, Decimal]:
+    """The percentage that takes start to stop in `steps` steps: 100 × (1 − (stop/start)^(1/steps)).
+
+    Returns (unrounded, rounded to one decimal with halves up, kept within 0.1–99.9).
+    The power is taken as exp(ln(ratio) / steps) in 40-digit decimals: no binary floats.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 40
+        root = ((stop_mg / start_mg).ln() / steps).exp()
+        unrounded = 100 * (1 - root)
+    rounded = unrounded.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return +unrounded, min(max(rounded, Decimal("0.1")), Decimal("99.9"))
+
+
+def use_within(doses: list[int], step_days: int, horizon_days: int) -> int:
+    """What a schedule uses in its first `horizon_days` days (days after the last dose use nothing)."""
+    total, day = 0, 0
+    for dose in doses:
+        days = min(step_days, horizon_days - day)
+        if days <= 0:
+            break
+        total += dose * days
+        day += days
+    return total
+
+
+@dataclass(frozen=True)
+class StockSearch:
+    """The outcome of the stock-limited search, in whole rounding steps."""
+
+    tenths: int | None  # the smallest fitting percentage × 10; None when nothing fits
+    used: int | None  # what that schedule uses within the horizon
+    used_one_lower: int | None  # what the next lower grid percentage uses (it does not fit)
+    least_used: int | None  # when nothing fits: the least any taper on the grid uses
+
+
+def search_stock_limited(start: int, stop: int, step_days: int, horizon_days: int, stock: int) -> StockSearch:
+    """The smallest percentage on the 0.1 … 99.9 grid whose first `horizon_days` days fit `stock`.
+
+    A linear scan from 0.1 % up, stopping at the first fit: rounding makes the
+    use over the horizon not strictly monotone in the percentage, so a
+    bisection could miss the smallest fit. A percentage whose first dose
+    would already be zero is abrupt cessation, not a taper, and never counts.
+    """
+    limit = -(-horizon_days // step_days)  # doses that start within the horizon
+    previous_used, least = None, None
+    for tenths in GRID_TENTHS:
+        doses = proportional_units(start, (1000 - tenths, 1000), stop, limit)
+        if not doses:
+            continue
+        used = use_within(doses, step_days, horizon_days)
+        if used <= stock:
+            return StockSearch(tenths, used, previous_used, None)
+        previous_used = used
+        least = used if least is None else min(least, used)
+    return StockSearch(None, None, None, least)
+
+
+# ---------------------------------------------------------------- reading the inputs
+
+
+def formulations_from(data: Mapping[str, Any] | None) -> tuple[Formulation, ...]:
+    """The formulations of the content data, or the built-in defaults when the data has none."""
+    items = (data or {}).get("formulations")
+    return parse(items) if items else DEFAULT_FORMULATIONS
+
+
+def read_inputs(raw: Mapping[str, Any], formulations: tuple[Formulation, ...]) -> tuple[TaperInputs | None, dict[str, str]]:
+    if isinstance(raw, Mapping) and is_missing(raw.get("mode")):
+        raw = {**raw, "mode": PROPORTIONAL}  # the default mode decides which fields apply
+    by_id = {f.id: f for f in formulations}
+    r = Reader(FIELDS, raw, choices={"formulation": tuple(by_id)})
+    medicine, mode, chosen = r.get("medicine"), r.get("mode"), r.get("formulation")
+    start, stop = r.get("start_dose_mg"), r.get("stop_dose_mg")
+    given_step, step_days = r.get("step_mg"), r.get("step_days")
+    values = {name: r.get(name) for name in ("percent", "amount_mg", "target_days", "stock_mg", "horizon_days",
+                                             "start_date", "high_risk", "acknowledge_high_risk")}
+    formulation = None
+    if medicine:
+        formulation = by_id.get(chosen) if chosen else default_for(formulations, medicine)
+        if formulation is not None and formulation.medicine != medicine:
+            usable = ", ".join(f.id for f in formulations if f.medicine == medicine)
+            r.error("formulation", f"{formulation.label} is a {formulation.medicine} formulation; "
+                    f"choose one for {medicine}: {usable}.")
+            formulation = None
+    step = given_step if given_step is not None else (formulation.step_mg if formulation else None)
     if medicine and start is not None and start > ABSURD_DOSE_MG[medicine]:
         r.error("start_dose_mg", f"{dec(start)} mg of {medicine} a day is not a credible daily dose; "
                 f"check the number and the unit (the limit here is {dec(ABSURD_DOSE_MG[medicine])} mg).")
-    if start is not None and stop is not None and "start_dose_mg" not in r.errors and stop >= start:
+    start_ok = start is not None and "start_dose_mg" not in r.errors
+    if start_ok and stop is not None and stop >= start:
         r.error("stop_dose_mg", "The stop dose must be lower than the current dose.")
-    if start is not None and step is not None and "start_dose_mg" not in r.errors and "step_mg" not in r.errors:
+    if start_ok and step is not None:
         if step > start:
             r.error("step_mg", "The rounding step must not be larger than the current dose.")
-        elif (start / step) != (start / step).to_integral_value():
+        elif not in_steps(start, step)[1]:
             r.error("start_dose_mg", f"{dec(start)} mg cannot be measured in steps of {dec(step)} mg; "
-                    "check the dose or the rounding step.")
-    if r.errors:
-        return None, r.errors
-    return TaperInputs(medicine, start, percent, stop, step, step_days), {}
+                    "check the dose, the formulation or the rounding step.")
+    amount = values["amount_mg"]
+    if mode == LINEAR and start_ok and amount is not None and amount >= start:
+        r.error("amount_mg", "The reduction per step must be smaller than the current dose.")
+    if mode == TARGET_DAYS and stop is not None and stop == 0:
+        r.error("stop_dose_mg", "To aim at a number of steps, give a stop dose above 0 (for example the lowest "
+                "dose you can measure): a percentage never reaches 0.")
+    if values["high_risk"] and not values["acknowledge_high_risk"]:
+        r.error("acknowledge_high_risk", "WHO advises keeping people with these conditions on OAMT for as long as "
+                "possible. Tick this only if a taper cannot be avoided; the schedule is then shown.")
+    if r.errors or formulation is None:
+        return None, r.errors or {"formulation": "Choose a formulation."}
+    return TaperInputs(
+        medicine=medicine, formulation=formulation, mode=mode, start_dose_mg=start, stop_dose_mg=stop,
+        step_mg=step, step_days=step_days, percent=values["percent"], amount_mg=amount,
+        target_days=values["target_days"], stock_mg=values["stock_mg"], horizon_days=values["horizon_days"],
+        start_date=values["start_date"], high_risk=values["high_risk"] or (),
+        acknowledge_high_risk=bool(values["acknowledge_high_risk"]), step_from_formulation=given_step is None), {}
 
 
-def first_steps_arithmetic(inputs: TaperInputs, doses: list[Decimal], count: int = 3) -> list[str]:
+# ---------------------------------------------------------------- explaining the result
+
+
+def first_steps_arithmetic(inputs: TaperInputs, doses: list[Decimal], percent: Decimal | None,
+                           count: int = 3) -> list[str]:
     """The first reductions written out, so a clinician can check them by hand."""
-    lines, previous = [], inputs.start_dose_mg
+    lines, previous, step = [], inputs.start_dose_mg, inputs.step_mg
     for dose in doses[:count]:
-        raw = previous * (1 - inputs.percent / 100)
-        rounded = round_to_step(raw, inputs.step_mg)
-        line = (f"{dec(previous)} × (1 − {dec(inputs.percent)}/100) = {dec(raw)} mg; "
-                f"nearest {dec(inputs.step_mg)} mg step: {dec(rounded)} mg")
+        if percent is None:  # linear
+            assert inputs.amount_mg is not None
+            raw = previous - inputs.amount_mg
+            line = f"{dec(previous)} − {dec(inputs.amount_mg)} = {dec(raw)} mg"
+        else:
+            raw = previous * (1 - percent / 100)
+            line = f"{dec(previous)} × (1 − {dec(percent)}/100) = {dec(raw)} mg"
+        rounded = round_to_step(raw, step)
+        line += f"; nearest {dec(step)} mg step: {dec(rounded)} mg"
         if dose != rounded:
             line += f"; not a full step lower, so one step down: {dec(dose)} mg"
         lines.append(line)
@@ -136,8 +373,70 @@ def first_steps_arithmetic(inputs: TaperInputs, doses: list[Decimal], count: int
     return lines
 
 
-def warnings_for(inputs: TaperInputs, days: int) -> list[Warning]:
+def method_text(inputs: TaperInputs, percent: Decimal | None) -> str:
+    step, stop = dec(inputs.step_mg), dec(inputs.stop_dose_mg)
+    if inputs.mode == LINEAR:
+        assert inputs.amount_mg is not None
+        each = f"Each dose is the previous dose less {dec(inputs.amount_mg)} mg"
+    else:
+        each = f"Each dose is the previous dose less {dec(percent or 0)} %"
+    held = f", held for {inputs.step_days} days" if inputs.step_days > 1 else ""
+    return (f"{each}, rounded to the nearest {step} mg (halves up) and at least {step} mg lower than the dose "
+            f"before{held}. The taper ends once a dose at or below {stop} mg has been given, or when the next dose "
+            "would be 0; the day after the last dose is the first day without medicine.")
+
+
+BASIS = {
+    "proportional": Rule("proportional", "Each dose is a fixed percentage lower than the dose before it.",
+                         WHO_WITHDRAWAL),
+    "linear": Rule("linear", "Each dose is a fixed amount lower than the dose before it (the same rounding rules "
+                   "apply).", HANDBOOK_DESIGN),
+    "target_days": Rule("target_days", "The percentage is 100 × (1 − (stop ÷ start)^(1 ÷ steps)), rounded to one "
+                        "decimal with halves up; the schedule is then the proportional one.", HANDBOOK_DESIGN),
+    "stock_limited": Rule("stock_limited", "If the current dose for every day until resupply fits the stock, no "
+                          "taper is needed. Otherwise the percentage is the smallest of 0.1 %, 0.2 %, … 99.9 % whose "
+                          "schedule uses no more than the stock in the days until resupply (days after the last dose "
+                          "use nothing); a percentage whose first dose would be 0 is stopping, not tapering, and is "
+                          "not offered.", HANDBOOK_DESIGN),
+    "rounding": Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are "
+                     "rounded up.", HANDBOOK_FORMULATIONS),
+    "at_least_one_step": Rule("at_least_one_step", "Each dose is at least one rounding step lower than the dose "
+                              "before it, so the taper always moves.", HANDBOOK_DESIGN),
+    "stop": Rule("stop", "The taper ends once a dose at or below the stop dose has been given, or when the next "
+                 "dose would be zero; the day after the last dose is the first day without medicine.",
+                 HANDBOOK_DESIGN),
+    "duration": Rule("duration", "A taper should last at least 3 days; WHO gives about 5 days for buprenorphine and "
+                     "about 10 days for methadone as durations with acceptable withdrawal and little rebound.",
+                     WHO_WITHDRAWAL),
+    "high_risk": Rule("high_risk", "People who are pregnant, seriously immunocompromised, recently started on ART, "
+                      "hepatitis C or TB treatment, or who have diabetes or certain mental health conditions are "
+                      "kept on OAMT as long as possible.", WHO_WITHDRAWAL),
+}
+
+
+def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
+    rules = [BASIS[inputs.mode]] + ([BASIS[PROPORTIONAL]] if inputs.mode in (TARGET_DAYS, STOCK_LIMITED) else [])
+    rules += [BASIS[k] for k in ("rounding", "at_least_one_step", "stop", "duration", "high_risk")]
+    f = inputs.formulation
+    how = (f"measured as a volume of {dec(f.mg_per_ml or 0)} mg/mL" if f.mg_per_ml is not None
+           else "made up of the fewest of: " + ", ".join(u.name for u in f.units))
+    step = (f"its rounding step is {dec(f.step_mg)} mg" if inputs.step_from_formulation
+            else f"the rounding step of {dec(inputs.step_mg)} mg was set by hand (the formulation's is "
+                 f"{dec(f.step_mg)} mg)")
+    rules.append(Rule("formulation", f"{f.label}: {step}; each dose is {how}.", f.source))
+    return [rule.to_json() for rule in rules]
+
+
+def warnings_for(inputs: TaperInputs, days: int, unmeasurable: list[Decimal]) -> list[Warning]:
+    """What the clinician must read, most important first; each with its source."""
     found: list[Warning] = []
+    if inputs.high_risk:
+        names = ", ".join(c.label.lower() for c in HIGH_RISK if c.value in inputs.high_risk)
+        found.append(Warning(
+            "keep_on_oamt",
+            f"This patient is high-risk ({names}). WHO advises keeping high-risk clients on OAMT for as long as "
+            "possible: use this schedule only if there is truly no alternative, and restart treatment as soon as "
+            "medicine is available again.", WHO_WITHDRAWAL, level="danger"))
     if inputs.start_dose_mg > USUAL_MAX_DOSE_MG[inputs.medicine]:
         found.append(Warning(
             "dose_above_usual_range",
@@ -156,53 +455,217 @@ def warnings_for(inputs: TaperInputs, days: int) -> list[Warning]:
             f"This taper lasts {days} day(s), faster than the about {reference} days WHO gives for "
             f"{inputs.medicine} with acceptable withdrawal and little rebound.",
             WHO_WITHDRAWAL))
-    found.append(Warning(
-        "loss_of_tolerance",
-        "Tolerance falls during a taper and after any break. Going back to the old dose can be fatal: "
-        "offer naloxone, and re-start at a low dose.",
-        WHO_WITHDRAWAL, level="danger"))
+    f = inputs.formulation
+    if unmeasurable:
+        doses = ", ".join(f"{dec(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
+        found.append(Warning(
+            "not_measurable",
+            f"With a rounding step of {dec(inputs.step_mg)} mg, some doses ({doses}) cannot be measured or made up "
+            f"exactly with {f.label}. Use the formulation's step ({dec(f.step_mg)} mg) or another formulation.",
+            f.source, level="danger"))
+    if f.note and f.note_source is not None:
+        found.append(Warning("formulation_note", f.note, f.note_source))
+    found += always_warnings()
     return found
 
 
-BASIS = (
-    Rule("proportional", "Each dose is a fixed percentage lower than the dose before it.", WHO_WITHDRAWAL),
-    Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are rounded up.",
-         HANDBOOK_FORMULATIONS),
-    Rule("at_least_one_step", "Each dose is at least one rounding step lower than the dose before it, "
-         "so the taper always moves.", HANDBOOK_DESIGN),
-    Rule("stop", "The taper ends once a dose at or below the stop dose has been given, or when the next dose "
-         "would be zero; the day after the last dose is the first day without medicine.", HANDBOOK_DESIGN),
-    Rule("duration", "A taper should last at least 3 days; WHO gives about 5 days for buprenorphine and about "
-         "10 days for methadone as durations with acceptable withdrawal and little rebound.", WHO_WITHDRAWAL),
-)
+def always_warnings() -> list[Warning]:
+    """Shown with every taper."""
+    return [
+        Warning("loss_of_tolerance",
+                "Tolerance falls during a taper and after any break. Going back to the old dose can be fatal: "
+                "re-start at a low dose, as at a first start of treatment.", WHO_REINDUCTION, level="danger"),
+        Warning("naloxone",
+                "Offer naloxone and show the patient and the people around them how to use it, during the taper "
+                "and after it.", WHO_OVERDOSE, level="danger"),
+        Warning("monitor_withdrawal",
+                "Taper only with careful clinical monitoring: check withdrawal before each reduction, for example "
+                "with the COWS score (13–24 is moderate withdrawal).", COWS_SCALE),
+        Warning("hold_dose",
+                "This handbook's rule, not a WHO rule: at moderate withdrawal or worse, hold the current dose "
+                "rather than push on with the next reduction, and go on when the symptoms settle.",
+                HANDBOOK_DESIGN),
+        Warning("lofexidine",
+                "For withdrawal symptoms, lofexidine is preferred to clonidine (fewer adverse effects), "
+                "particularly for outpatients.", WHO_WITHDRAWAL),
+    ]
 
 
-def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Inputs as a plain dict (JSON values) → `{"ok", "errors", "result"}`."""
-    inputs, errors = read_inputs(raw)
-    if inputs is None:
-        return failure(errors)
-    doses = proportional_doses(inputs)
-    schedule, previous, day = [], inputs.start_dose_mg, 0
+# ---------------------------------------------------------------- the result
+
+
+def _too_long(inputs: TaperInputs) -> dict[str, str]:
+    field = {PROPORTIONAL: "percent", LINEAR: "amount_mg", TARGET_DAYS: "target_days",
+             STOCK_LIMITED: "stock_mg"}[inputs.mode]
+    if inputs.step_days > 1:
+        field = "step_days"
+    return {field: f"With these settings the taper would last more than {MAX_TAPER_DAYS} days; this calculator "
+                   "is for crisis tapers. Choose a faster reduction or fewer days at each dose."}
+
+
+def _schedule(inputs: TaperInputs, doses: list[Decimal]) -> list[dict[str, Any]]:
+    rows, previous, day = [], inputs.start_dose_mg, 0
     for dose in doses:
         for _ in range(inputs.step_days):
             day += 1
-            schedule.append({"day": day, "dose_mg": dec(dose), "change_mg": dec(dose - previous)})
+            row: dict[str, Any] = {"day": day, "dose_mg": dec(dose), "change_mg": dec(dose - previous),
+                                   "measure": measure(inputs.formulation, dose)}
+            if inputs.start_date is not None:
+                row["date"] = (inputs.start_date + _dt.timedelta(days=day - 1)).isoformat()
+            rows.append(row)
             previous = dose
+    return rows
+
+
+def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Inputs as a plain dict (JSON values) → `{"ok", "errors", "result"}`; `data["formulations"]`
+    is the content of content/formulations.yml (the built-in defaults when absent)."""
+    inputs, errors = read_inputs(raw, formulations_from(data))
+    if inputs is None:
+        return failure(errors)
+    step, extra, notes = inputs.step_mg, {}, []
+    percent: Decimal | None = inputs.percent
+    arithmetic: list[str] = []
+    if inputs.mode == LINEAR:
+        assert inputs.amount_mg is not None
+        doses = linear_doses(inputs.start_dose_mg, inputs.amount_mg, inputs.stop_dose_mg, step)
+    elif inputs.mode == TARGET_DAYS:
+        assert inputs.target_days is not None
+        unrounded, percent = target_percent(inputs.start_dose_mg, inputs.stop_dose_mg, inputs.target_days)
+        doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
+        arithmetic.append(f"100 × (1 − ({dec(inputs.stop_dose_mg)} ÷ {dec(inputs.start_dose_mg)})^(1 ÷ "
+                          f"{inputs.target_days})) = {dec(unrounded.quantize(Decimal('0.0001')))} %; "
+                          f"to one decimal: {dec(percent)} %")
+        extra = {"target_days": inputs.target_days, "percent_unrounded": dec(unrounded.quantize(Decimal("0.0001")))}
+        if len(doses) != inputs.target_days:
+            longer = "longer" if len(doses) > inputs.target_days else "shorter"
+            notes.append(Warning(
+                "target_days_rounding",
+                f"Rounding the percentage to {dec(percent)} % and each dose to a {dec(step)} mg step makes this "
+                f"taper {len(doses)} dosing steps long, {longer} than the {inputs.target_days} asked for.",
+                HANDBOOK_DESIGN))
+    elif inputs.mode == STOCK_LIMITED:
+        found = _stock_limited(inputs)
+        if "errors" in found:
+            return failure(found["errors"])
+        percent, doses, extra, notes, arithmetic = (found["percent"], found["doses"], found["extra"],
+                                                    found["notes"], found["arithmetic"])
+        if not found["taper_needed"]:
+            return success(_no_taper_result(inputs, extra, notes, arithmetic))
+    else:
+        assert percent is not None
+        doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
+    if len(doses) * inputs.step_days > MAX_TAPER_DAYS:
+        return failure(_too_long(inputs))
+    schedule = _schedule(inputs, doses)
+    days = len(schedule)
     total = sum((d * inputs.step_days for d in doses), Decimal(0))
-    return success({
+    unmeasurable = [d for d in doses if not measure(inputs.formulation, d)["exact"]]
+    arithmetic += first_steps_arithmetic(inputs, doses, None if inputs.mode == LINEAR else percent)
+    result = _common(inputs, percent)
+    result.update({
+        "schedule": schedule,
+        "days": days,
+        "dosing_steps": len(doses),
+        "total_mg": dec(total),
+        "cessation_day": days + 1,
+        "method": method_text(inputs, percent),
+        "arithmetic": arithmetic,
+        "warnings": [w.to_json() for w in _high_risk_first(notes, warnings_for(inputs, days, unmeasurable))],
+        "basis": basis_for(inputs),
+        **extra,
+    })
+    if inputs.start_date is not None:
+        result["cessation_date"] = (inputs.start_date + _dt.timedelta(days=days)).isoformat()
+    return success(result)
+
+
+def _high_risk_first(notes: list[Warning], warnings: list[Warning]) -> list[Warning]:
+    """The keep-on-OAMT advice leads; the mode's own notes come next."""
+    lead = [w for w in warnings if w.code == "keep_on_oamt"]
+    return lead + notes + [w for w in warnings if w.code != "keep_on_oamt"]
+
+
+def _common(inputs: TaperInputs, percent: Decimal | None) -> dict[str, Any]:
+    f = inputs.formulation
+    result: dict[str, Any] = {
         "medicine": inputs.medicine,
-        "mode": "proportional",
-        "percent": dec(inputs.percent),
+        "mode": inputs.mode,
+        "formulation": {"id": f.id, "label": f.label, "step_mg": dec(f.step_mg), **f.source.to_json()},
+        "percent": None if percent is None else dec(percent),
         "start_dose_mg": dec(inputs.start_dose_mg),
         "stop_dose_mg": dec(inputs.stop_dose_mg),
         "step_mg": dec(inputs.step_mg),
         "step_days": inputs.step_days,
-        "schedule": schedule,
-        "days": day,
-        "total_mg": dec(total),
-        "cessation_day": day + 1,
-        "arithmetic": first_steps_arithmetic(inputs, doses),
-        "warnings": [w.to_json() for w in warnings_for(inputs, day)],
-        "basis": [rule.to_json() for rule in BASIS],
+        "high_risk": list(inputs.high_risk),
+    }
+    if inputs.amount_mg is not None:
+        result["amount_mg"] = dec(inputs.amount_mg)
+    if inputs.start_date is not None:
+        result["start_date"] = inputs.start_date.isoformat()
+    return result
+
+
+def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
+    """The stock-limited mode: no taper needed, the smallest fitting percentage, or a field error."""
+    assert inputs.stock_mg is not None and inputs.horizon_days is not None
+    step, horizon, stock = inputs.step_mg, inputs.horizon_days, inputs.stock_mg
+    need = inputs.start_dose_mg * horizon
+    extra: dict[str, Any] = {"stock_mg": dec(stock), "horizon_days": horizon, "needed_at_current_dose_mg": dec(need)}
+    arithmetic = [(f"{dec(inputs.start_dose_mg)} mg × {horizon} days = {dec(need)} mg at the current dose; "
+                  f"the stock is {dec(stock)} mg")]
+    if need <= stock:
+        extra.update({"taper_needed": False, "used_within_horizon_mg": dec(need),
+                      "left_at_horizon_mg": dec(stock - need)})
+        note = Warning("no_taper_needed",
+                       f"No taper is needed: {dec(stock)} mg covers {horizon} days at the current dose of "
+                       f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_WITHDRAWAL)
+        return {"percent": Decimal(0), "doses": [], "extra": extra, "notes": [note], "taper_needed": False,
+                "arithmetic": arithmetic + ["so no reduction is needed: 0 %"]}
+    start, _ = in_steps(inputs.start_dose_mg, step)
+    stop, _ = in_steps(inputs.stop_dose_mg, step)
+    stock_steps, _ = in_steps(stock, step)  # use ≤ stock ⟺ use in steps ≤ floor(stock / step)
+    found = search_stock_limited(start, stop, inputs.step_days, horizon, stock_steps)
+    if found.tenths is None:
+        if found.least is None:
+            message = (f"At {dec(inputs.start_dose_mg)} mg the next step down is already 0: there is no taper "
+                       f"to fit into {dec(stock)} mg.")
+        else:
+            least = Decimal(found.least) * step
+            message = (f"This stock cannot cover {horizon} days: even the fastest taper on the grid needs "
+                       f"{dec(least)} mg, {dec(least - stock)} mg more than the {dec(stock)} mg set aside.")
+        return {"errors": {"stock_mg": message}}
+    percent = Decimal(found.tenths) / 10
+    used = Decimal(found.used or 0) * step
+    doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
+    extra.update({"taper_needed": True, "used_within_horizon_mg": dec(used), "left_at_horizon_mg": dec(stock - used)})
+    line = (f"the smallest reduction on the 0.1 % grid whose first {horizon} days use at most {dec(stock)} mg: "
+            f"{dec(percent)} % ({dec(used)} mg)")
+    if found.used_one_lower is not None:
+        line += f"; at {dec(percent - Decimal('0.1'))} % they use {dec(Decimal(found.used_one_lower) * step)} mg"
+    return {"percent": percent, "doses": doses, "extra": extra, "notes": [], "taper_needed": True,
+            "arithmetic": arithmetic + [line]}
+
+
+def _no_taper_result(inputs: TaperInputs, extra: dict[str, Any], notes: list[Warning],
+                     arithmetic: list[str]) -> dict[str, Any]:
+    """Stock-limited with enough stock: the current dose on every day until resupply."""
+    assert inputs.horizon_days is not None
+    horizon = inputs.horizon_days
+    dose = inputs.start_dose_mg
+    schedule = []
+    for day in range(1, horizon + 1):
+        row: dict[str, Any] = {"day": day, "dose_mg": dec(dose), "change_mg": "0",
+                               "measure": measure(inputs.formulation, dose)}
+        if inputs.start_date is not None:
+            row["date"] = (inputs.start_date + _dt.timedelta(days=day - 1)).isoformat()
+        schedule.append(row)
+    result = _common(inputs, Decimal(0))
+    high_risk = [w for w in warnings_for(inputs, horizon, []) if w.code == "keep_on_oamt"]
+    result.update({
+        "schedule": schedule, "days": horizon, "dosing_steps": 1, "total_mg": dec(dose * horizon),
+        "cessation_day": None, "method": "The stock covers the current dose on every day until resupply.",
+        "arithmetic": arithmetic, "warnings": [w.to_json() for w in high_risk + notes],
+        "basis": basis_for(inputs), **extra,
     })
+    return result

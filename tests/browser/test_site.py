@@ -31,13 +31,14 @@ def test_every_page_stays_on_its_origin_and_passes_axe(browser, http_url, site_d
     pages = site_pages(site_dir)
     assert len(pages) > 10
     failures = {}
+    context, page, watch = open_page(browser, http_url + "index.html")
     for rel in pages:
-        context, page, watch = open_page(browser, http_url + rel)
-        page.wait_for_load_state("networkidle")
+        watch.offsite.clear()
+        watch.page_errors.clear()
+        page.goto(http_url + rel, wait_until="load")
         violations = axe_violations(page)
         cookies = context.cookies()
         storage = page.evaluate("() => Object.keys(localStorage)")
-        context.close()
         problems = []
         if watch.offsite:
             problems.append(f"offsite requests: {watch.offsite}")
@@ -51,6 +52,7 @@ def test_every_page_stays_on_its_origin_and_passes_axe(browser, http_url, site_d
             problems.append(f"local storage: {storage}")
         if problems:
             failures[rel] = problems
+    context.close()
     assert not failures, failures
 
 
