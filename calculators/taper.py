@@ -503,6 +503,16 @@ def _too_long(inputs: TaperInputs) -> dict[str, str]:
                    "is for crisis tapers. Choose a faster reduction or fewer days at each dose."}
 
 
+def _no_doses(inputs: TaperInputs) -> dict[str, str]:
+    """An empty schedule is stopping at once, not a taper: say why, at the field to change."""
+    if inputs.start_dose_mg == inputs.step_mg:
+        return {"start_dose_mg": f"{dec(inputs.start_dose_mg)} mg is a single rounding step: the next dose would be "
+                                 "0, so there is no taper to work out."}
+    field = {PROPORTIONAL: "percent", LINEAR: "amount_mg", TARGET_DAYS: "stop_dose_mg"}.get(inputs.mode, "percent")
+    return {field: "The first reduced dose rounds to 0: that is stopping at once, not a taper. "
+                   "Choose a smaller reduction."}
+
+
 def _schedule(inputs: TaperInputs, doses: list[Decimal]) -> list[dict[str, Any]]:
     rows, previous, day = [], inputs.start_dose_mg, 0
     for dose in doses:
@@ -555,6 +565,8 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
     else:
         assert percent is not None
         doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
+    if not doses:
+        return failure(_no_doses(inputs))
     if len(doses) * inputs.step_days > MAX_TAPER_DAYS:
         return failure(_too_long(inputs))
     schedule = _schedule(inputs, doses)
@@ -627,11 +639,11 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
     stock_steps, _ = in_steps(stock, step)  # use ≤ stock ⟺ use in steps ≤ floor(stock / step)
     found = search_stock_limited(start, stop, inputs.step_days, horizon, stock_steps)
     if found.tenths is None:
-        if found.least is None:
+        if found.least_used is None:
             message = (f"At {dec(inputs.start_dose_mg)} mg the next step down is already 0: there is no taper "
                        f"to fit into {dec(stock)} mg.")
         else:
-            least = Decimal(found.least) * step
+            least = Decimal(found.least_used) * step
             message = (f"This stock cannot cover {horizon} days: even the fastest taper on the grid needs "
                        f"{dec(least)} mg, {dec(least - stock)} mg more than the {dec(stock)} mg set aside.")
         return {"errors": {"stock_mg": message}}
