@@ -130,7 +130,7 @@ def broken(index: int, **changes):
     (broken(2, source="[@nowhere §Dosage]"), "[2].source", "citation with a section"),
     (broken(2, default=True), "default", "methadone has 2 formulations"),
     (broken(0, default=None), "default", "methadone has 0 formulations"),
-    (broken(3, step_mg="5"), "[3].units[1].mg", "not a multiple of the step"),
+    (broken(3, step_mg="15"), "[3].units[0].mg", "not a multiple of the step"),
     (broken(5, step_mg="1"), "[5].step_mg", "smallest unit is 2 mg"),
     (broken(5, units=[]), "[5].units", "list of units"),
     (broken(5, units=[{"mg": "2"}]), "[5].units[0]", "Expected {mg, name}"),

@@ -28,6 +28,9 @@ class _Check(HTMLParser):
         if tag not in ("br", "img", "input", "line", "polyline", "meta"):
             self.stack.append(tag)
 
+    def handle_startendtag(self, tag, attrs):  # <line .../> opens and closes at once
+        pass
+
     def handle_endtag(self, tag):
         assert self.stack and self.stack[-1] == tag, f"unbalanced </{tag}> after {self.stack[-3:]}"
         self.stack.pop()
