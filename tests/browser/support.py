@@ -68,9 +68,10 @@ def label_of(calculator: str, name: str) -> str:
     return next(f.label for f in CALCULATORS[calculator].FIELDS if f.name == name)
 
 
-def by_label(scope, label: str):
-    """The control whose label starts with `label` (labels also carry the unit, e.g. "(mg)")."""
-    return scope.get_by_label(re.compile("^" + re.escape(label) + r"(\s|$)"))
+def by_label(scope, label: str, unit: str = "", optional: bool = False):
+    """The control with exactly this visible label (which also shows the unit and "(optional)")."""
+    name = label + (f" ({unit})" if unit else "") + (" (optional)" if optional else "")
+    return scope.get_by_label(name, exact=True)
 
 
 def fill_form(page, calculator: str, inputs: dict) -> None:
@@ -83,18 +84,22 @@ def fill_form(page, calculator: str, inputs: dict) -> None:
             flat.update({f"{name}.{k}": v for k, v in value.items()})
         else:
             flat[name] = value
-    # A name may stand under several questions (one per profile): take the one that applies.
+    # A name may stand under several questions (one per profile): take the one that applies,
+    # judging by what the form will hold (defaults, then the inputs).
+    declared = declared_fields(calculator)
+    effective = {f.name: f.default for f in declared if f.default is not None}
+    effective.update(flat)
     fields = {}
-    for f in declared_fields(calculator):
-        if f.name in flat and (f.name not in fields or f.applies(flat)):
+    for f in declared:
+        if f.name in flat and (f.name not in fields or f.applies(effective)):
             fields[f.name] = f
-    inputs = {k: v for k, v in flat.items() if k in fields and fields[k].applies(flat)}
+    inputs = {k: v for k, v in flat.items() if k in fields and fields[k].applies(effective)}
     # Choices first: they decide which other fields are shown.
     ordered = sorted(inputs.items(), key=lambda kv: 0 if kv[0] in fields and fields[kv[0]].kind == CHOICE else 1)
     for name, value in ordered:
         f = fields[name]
         if f.kind == CHOICE:
-            by_label(form, f.label).select_option(str(value))
+            by_label(form, f.label, f.unit, not f.required).select_option(str(value))
         elif f.kind == MULTICHOICE:
             for v in value:
                 label = next(c.label for c in f.choices if c.value == v)
@@ -103,10 +108,10 @@ def fill_form(page, calculator: str, inputs: dict) -> None:
             group = form.get_by_role("group", name=f.label).first
             group.get_by_label("Yes" if value in (True, "yes", "true") else "No", exact=True).check()
         elif f.kind == BOOLEAN:
-            box = by_label(form, f.label)
+            box = by_label(form, f.label, f.unit, not f.required)
             box.check() if value in (True, "true") else box.uncheck()
         else:
-            by_label(form, f.label).fill("" if value is None else str(value))
+            by_label(form, f.label, f.unit, not f.required).fill("" if value is None else str(value))
 
 
 def submit(page, calculator: str) -> None:
