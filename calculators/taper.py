@@ -514,16 +514,19 @@ def _no_doses(inputs: TaperInputs) -> dict[str, str]:
 
 
 def _schedule(inputs: TaperInputs, doses: list[Decimal]) -> list[dict[str, Any]]:
-    rows, previous, day = [], inputs.start_dose_mg, 0
+    rows: list[dict[str, Any]] = []
+    previous = inputs.start_dose_mg
     for dose in doses:
-        for _ in range(inputs.step_days):
-            day += 1
-            row: dict[str, Any] = {"day": day, "dose_mg": dec(dose), "change_mg": dec(dose - previous),
-                                   "measure": measure(inputs.formulation, dose)}
+        # Each dose is worked out once and shared by the days it is held (long schedules stay fast).
+        dose_text, how = dec(dose), measure(inputs.formulation, dose)
+        for held in range(inputs.step_days):
+            day = len(rows) + 1
+            row: dict[str, Any] = {"day": day, "dose_mg": dose_text, "change_mg": dec(dose - previous) if not held
+                                   else "0", "measure": how}
             if inputs.start_date is not None:
                 row["date"] = (inputs.start_date + _dt.timedelta(days=day - 1)).isoformat()
             rows.append(row)
-            previous = dose
+        previous = dose
     return rows
 
 

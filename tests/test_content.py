@@ -110,3 +110,29 @@ def test_all_problems_of_a_file_are_reported_together(tmp_path):
         content_model.load(target)
     fields = {p.field for p in raised.value.problems if p.file.endswith("98-broken.md")}
     assert {"summary", "last_reviewed"} <= fields
+
+
+def test_a_new_profile_file_appears_in_the_form_with_no_code_change(tmp_path):
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    profile = (REPO / "content" / "takehome" / "who-2009.yml").read_text(encoding="utf-8")
+    profile = profile.replace("id: who-2009", "id: xx-national-2026").replace(
+        'title: "WHO 2009: take-home doses for stable patients"', 'title: "Country X national guideline 2026"')
+    (target / "takehome" / "xx-national-2026.yml").write_text(profile, encoding="utf-8")
+    done = build_site(tmp_path / "site", env={"OAMT_CONTENT_DIR": str(target)})
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "site" / "calculators" / "takehome.html").read_text(encoding="utf-8")
+    assert 'value="xx-national-2026"' in page and "Country X national guideline 2026" in page
+
+
+def test_a_broken_profile_fails_the_build_naming_file_field_and_fix(tmp_path):
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    broken = (REPO / "content" / "takehome" / "who-2009.yml").read_text(encoding="utf-8")
+    broken = broken.replace("id: who-2009", "id: broken-profile\nunexpected_field: 1")
+    (target / "takehome" / "broken-profile.yml").write_text(broken, encoding="utf-8")
+    done = build_site(tmp_path / "site", env={"OAMT_CONTENT_DIR": str(target)})
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    line = next(ln for ln in output.splitlines() if "broken-profile.yml" in ln)
+    assert "unexpected_field" in line and "Fix:" in line, line
