@@ -182,7 +182,8 @@ def _validate_volume(item: Mapping[str, Any], where: str, step: Decimal | None) 
     strength = _decimal(item.get("mg_per_ml"))
     if strength is None:
         problems.append((f"{where}.mg_per_ml", (f"Expected the strength in mg per mL as a positive decimal in "
-                         f"quotes, but received {_received(item.get('mg_per_ml'))}."), 'write for example mg_per_ml: "10".'))
+                         f"quotes, but received {_received(item.get('mg_per_ml'))}."),
+                         'write for example mg_per_ml: "10".'))
     places = item.get("ml_decimals")
     if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_ML_DECIMALS:
         problems.append((f"{where}.ml_decimals", (f"Expected a whole number from 0 to {MAX_ML_DECIMALS}, but "

@@ -299,7 +299,8 @@ def formulations_from(data: Mapping[str, Any] | None) -> tuple[Formulation, ...]
     return parse(items) if items else DEFAULT_FORMULATIONS
 
 
-def read_inputs(raw: Mapping[str, Any], formulations: tuple[Formulation, ...]) -> tuple[TaperInputs | None, dict[str, str]]:
+def read_inputs(raw: Mapping[str, Any],
+                formulations: tuple[Formulation, ...]) -> tuple[TaperInputs | None, dict[str, str]]:
     if isinstance(raw, Mapping) and is_missing(raw.get("mode")):
         raw = {**raw, "mode": PROPORTIONAL}  # the default mode decides which fields apply
     by_id = {f.id: f for f in formulations}
@@ -341,6 +342,7 @@ def read_inputs(raw: Mapping[str, Any], formulations: tuple[Formulation, ...]) -
                 "possible. Tick this only if a taper cannot be avoided; the schedule is then shown.")
     if r.errors or formulation is None:
         return None, r.errors or {"formulation": "Choose a formulation."}
+    assert step is not None  # the formulation's, when none was given
     return TaperInputs(
         medicine=medicine, formulation=formulation, mode=mode, start_dose_mg=start, stop_dose_mg=stop,
         step_mg=step, step_days=step_days, percent=values["percent"], amount_mg=amount,
@@ -379,7 +381,7 @@ def method_text(inputs: TaperInputs, percent: Decimal | None) -> str:
         assert inputs.amount_mg is not None
         each = f"Each dose is the previous dose less {dec(inputs.amount_mg)} mg"
     else:
-        each = f"Each dose is the previous dose less {dec(percent or 0)} %"
+        each = f"Each dose is the previous dose less {dec(percent or Decimal(0))} %"
     held = f", held for {inputs.step_days} days" if inputs.step_days > 1 else ""
     return (f"{each}, rounded to the nearest {step} mg (halves up) and at least {step} mg lower than the dose "
             f"before{held}. The taper ends once a dose at or below {stop} mg has been given, or when the next dose "
@@ -418,7 +420,7 @@ def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
     rules = [BASIS[inputs.mode]] + ([BASIS[PROPORTIONAL]] if inputs.mode in (TARGET_DAYS, STOCK_LIMITED) else [])
     rules += [BASIS[k] for k in ("rounding", "at_least_one_step", "stop", "duration", "high_risk")]
     f = inputs.formulation
-    how = (f"measured as a volume of {dec(f.mg_per_ml or 0)} mg/mL" if f.mg_per_ml is not None
+    how = (f"measured as a volume of {dec(f.mg_per_ml)} mg/mL" if f.mg_per_ml is not None
            else "made up of the fewest of: " + ", ".join(u.name for u in f.units))
     step = (f"its rounding step is {dec(f.step_mg)} mg" if inputs.step_from_formulation
             else f"the rounding step of {dec(inputs.step_mg)} mg was set by hand (the formulation's is "

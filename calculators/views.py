@@ -36,12 +36,25 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
             m = d.get("measure", "")
             row.append(m.get("text", "") if isinstance(m, Mapping) else m)
         rows.append(row)
-    summary = (f"{e(result['days'])} dosing days, {e(result['total_mg'])} mg in total; "
-               f"first day without medicine: day {e(result.get('cessation_day', result['days'] + 1))}.")
-    inputs = [("Medicine", result["medicine"]), ("Current daily dose", f"{result['start_dose_mg']} mg"),
-              ("Method", result["mode"]), ("Reduction per step", f"{result['percent']} %"),
-              ("Stop at or below", f"{result['stop_dose_mg']} mg"), ("Rounding step", f"{result['step_mg']} mg"),
-              ("Days at each dose", result["step_days"])]
+    cessation = result.get("cessation_day")
+    end = (f"first day without medicine: day {e(cessation)}." if cessation is not None
+           else "the current dose is held throughout; no taper is needed.")
+    summary = f"{e(result['days'])} days, {e(result['total_mg'])} mg in total; {end}"
+    formulation = result.get("formulation")
+    inputs = [("Medicine", result["medicine"])]
+    if isinstance(formulation, Mapping):
+        inputs.append(("Formulation", formulation.get("label", "")))
+    inputs += [("Current daily dose", f"{result['start_dose_mg']} mg"), ("Method", result["mode"])]
+    if result.get("percent") is not None:
+        inputs.append(("Reduction per step", f"{result['percent']} %"))
+    for key, label, unit in (("amount_mg", "Reduction per step", "mg"), ("target_days", "Target dosing steps", ""),
+                             ("stock_mg", "Stock for this patient", "mg"), ("horizon_days", "Days to cover", "")):
+        if result.get(key) is not None:
+            inputs.append((label, f"{result[key]} {unit}".strip()))
+    inputs += [("Stop at or below", f"{result['stop_dose_mg']} mg"), ("Rounding step", f"{result['step_mg']} mg"),
+               ("Days at each dose", result["step_days"])]
+    if result.get("high_risk"):
+        inputs.append(("High-risk flags (acknowledged)", ", ".join(result["high_risk"])))
     arithmetic = "".join(f"<li>{e(line)}</li>" for line in result.get("arithmetic", []))
     csv_text = _csv(columns, rows)
     downloads = [{"filename": "taper-schedule.csv", "mime": "text/csv", "text": csv_text, "label": "CSV"}]

@@ -64,16 +64,16 @@ def test_measure(fid, dose, text):
 
 
 def test_measure_gives_exact_strings_and_unit_counts():
-    assert measure(BY_ID["methadone-concentrate-10"], Decimal("72")) == {"text": "7.2 mL", "exact": True, "ml": "7.2"}
-    films = measure(BY_ID["buprenorphine-naloxone-film"], Decimal("10"))
+    assert measure(BY_ID["methadone-concentrate-10"], Decimal(72)) == {"text": "7.2 mL", "exact": True, "ml": "7.2"}
+    films = measure(BY_ID["buprenorphine-naloxone-film"], Decimal(10))
     assert films["units"] == [{"count": 1, "mg": "8", "name": "8 mg/2 mg film"},
                               {"count": 1, "mg": "2", "name": "2 mg/0.5 mg film"}]
     films["units"].clear()  # a caller's change must not reach the cache
-    assert measure(BY_ID["buprenorphine-naloxone-film"], Decimal("10"))["units"]
+    assert measure(BY_ID["buprenorphine-naloxone-film"], Decimal(10))["units"]
 
 
 def test_what_cannot_be_made_up_says_so():
-    found = measure(BY_ID["buprenorphine-naloxone-film"], Decimal("3"))
+    found = measure(BY_ID["buprenorphine-naloxone-film"], Decimal(3))
     assert found["exact"] is False and "cannot be made up" in found["text"]
     assert fewest_units((Decimal(5),), Decimal(7)) is None
 

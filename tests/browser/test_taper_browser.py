@@ -76,7 +76,7 @@ def test_the_worked_example_reads_as_in_the_issue(taper_page):
     fill_form(page, "taper", {"medicine": "methadone", "start_dose_mg": "80", "percent": "10", "stop_dose_mg": "5"})
     submit(page, "taper")
     assert schedule_in_page(page)[:6] == ["72", "65", "59", "53", "48", "43"]
-    assert "26 dosing days, 691 mg in total" in page.locator(".calc-summary").inner_text()
+    assert "26 days, 691 mg in total" in page.locator(".calc-summary").inner_text()
     assert page.locator("[data-calculator-status]").inner_text() == "Result ready below."
 
 
