@@ -1,0 +1,56 @@
+"""The stock planner in Chromium: cohort rows entered by hand give CPython's plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import calculators
+from sitebuild.content import calculator_data
+
+from .support import open_page, submit
+
+VALID = sorted((Path(__file__).resolve().parent.parent / "data" / "stock" / "valid").glob("*.json"))
+
+
+def enter(page, inputs: dict) -> None:
+    form = page.locator('form[data-calculator="stock"]')
+    form.locator("button[type=reset]").click()
+    while form.locator("[data-remove-row]").count() > 1:
+        form.locator("[data-remove-row]").last.click()
+    if "medicine" in inputs:
+        form.locator("select[name=medicine]").select_option(inputs["medicine"])
+    for name in ("stock_mg", "safety_stock_mg", "horizon_days", "floor_mg", "step_mg"):
+        if name in inputs:
+            form.locator(f"input[name={name}]").fill(str(inputs[name]))
+    for i, row in enumerate(inputs["cohort"]):
+        if i:
+            form.get_by_role("button", name="Add a row").click()
+        form.locator(f"input[name='cohort.{i}.dose_mg']").fill(str(row["dose_mg"]))
+        form.locator(f"input[name='cohort.{i}.patients']").fill(str(row["patients"]))
+        box = form.locator(f"input[name='cohort.{i}.protected']")
+        box.check() if row.get("protected") else box.uncheck()
+
+
+def test_stock_plans_equal_cpython(browser, http_url):
+    assert VALID, "no stock data files found"
+    context, page, watch = open_page(browser, http_url + "calculators/stock.html")
+    data = calculator_data()
+    for path in VALID:
+        case = json.loads(path.read_text())
+        enter(page, case["inputs"])
+        submit(page, "stock")
+        expected = calculators.run("stock", case["inputs"], data)["result"]
+        summary = page.locator(".calc-summary").inner_text()
+        if expected["reaches_resupply"]:
+            assert "no change" in summary, path.name
+        elif expected["feasible"]:
+            assert f"{expected['percent']} % per day" in summary, path.name
+        else:
+            assert f"{expected['shortfall_mg']} mg" in summary, path.name
+        remaining = page.locator(".calc-days tbody tr td:nth-child(3)").all_inner_texts()
+        assert remaining == expected["stock_remaining_mg"], path.name
+        assert page.locator("svg.calc-chart").count() == 1
+        assert "Planning figure, not a prescription" in page.locator("#result-stock").inner_text()
+    context.close()
+    assert watch.offsite == [] and watch.page_errors == [] and watch.console_errors == []
