@@ -69,8 +69,40 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
         f"{basis_html(result['basis'], bib)}"
         f"{provenance_html(ctx)}"
         "</section>"
-        f"{actions_html(downloads, [('clinician', 'clinician sheet')])}")
+        f"{patient_handout(result, rows, has_date)}"
+        f"{actions_html(downloads, [('clinician', 'clinician sheet'), ('patient', 'patient handout')])}")
     return {"html": html, "downloads": [{k: v for k, v in d.items() if k != 'label'} for d in downloads]}
+
+
+def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: bool) -> str:
+    """The same schedule in plain words for the patient: printed only (hidden on screen)."""
+    medicine = e(result["medicine"])
+    days = "".join(
+        f"<tr><td>{e(row[1] if has_date else 'Day ' + str(row[0]))}</td><td>{e(row[2 if has_date else 1])} mg</td>"
+        f"<td></td></tr>" for row in rows)
+    cessation = result.get("cessation_date") or (
+        f"day {result['cessation_day']}" if result.get("cessation_day") is not None else "")
+    after = (f"<p>From {e(cessation)} you will not take {medicine}.</p>" if cessation else "")
+    return (
+        '<section class="calc-sheet calc-handout" data-sheet="patient" aria-label="Patient handout">'
+        f"<h2>Your {medicine} plan</h2>"
+        f"<p>Your dose of {medicine} will go down step by step, as agreed with your clinic. Take the dose "
+        "for each day as written. Tick the last column when you have taken it.</p>"
+        f'<table class="calc-table"><thead><tr><th scope="col">{"Date" if has_date else "Day"}</th>'
+        f'<th scope="col">Dose</th><th scope="col">Taken</th></tr></thead><tbody>{days}</tbody></table>'
+        f"{after}"
+        "<h3>What to expect</h3><p>You may feel some withdrawal: aches, sweating, runny nose, upset stomach, "
+        "trouble sleeping, feeling anxious. Tell the clinic if it is hard to bear: the plan can be slowed or "
+        "paused.</p>"
+        "<h3>Get help at once if</h3><ul><li>someone is very sleepy, cannot be woken, or breathes slowly or not "
+        "at all: use naloxone if you have it and call for emergency help;</li>"
+        "<li>you feel you cannot cope, or you start using other drugs or alcohol to get through.</li></ul>"
+        "<h3>Your body loses its tolerance</h3><p>After the doses go down, even your old dose, or a usual amount "
+        "of another opioid, can stop your breathing. Do not go back to your old dose. Keep naloxone at home and "
+        "show the people you live with how to use it. If you want to restart treatment, the clinic will start you "
+        "on a low dose.</p>"
+        '<p class="calc-signature">Clinic contact: ______________________________</p>'
+        "</section>")
 
 
 def takehome(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:

@@ -122,4 +122,14 @@ def test_link_csv_and_clinician_sheet(taper_page, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Taper schedule" in text and "Signature" in text
     assert "Method in plain words" not in text and "Skip to content" not in text and "Calculate" not in text
+    assert "Your methadone plan" not in text
+
+    # The patient handout: plain words, the doses, naloxone; not the clinician's basis.
+    page.evaluate("() => document.body.dataset.printing = 'patient'")
+    handout = tmp_path / "handout.pdf"
+    page.pdf(path=str(handout), format="A4", print_background=True)
+    page.evaluate("() => delete document.body.dataset.printing")
+    text = subprocess.run(["pdftotext", "-layout", str(handout), "-"], capture_output=True, text=True).stdout
+    assert "Your methadone plan" in text and "naloxone" in text and "45 mg" in text
+    assert "Basis" not in text and "Taper schedule" not in text
     assert watch.offsite == []
