@@ -13,6 +13,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The same examples on every run: what passes here passes in CI. Property tests set their own sizes.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.load_profile("repeatable")
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
