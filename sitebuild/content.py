@@ -104,12 +104,22 @@ def _rel(path: Path, root: Path) -> str:
 class Source:
     id: str
     short: str
-    citation: str
+    title: str
+    published: str
     licence: str
+    authors: str = ""
+    subtitle: str = ""
     doi: str = ""
     url: str = ""
     note: str = ""
     sections: tuple[str, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """The full reference: authors. Title: subtitle. Published."""
+        title = f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+        parts = [p.rstrip(".") for p in (self.authors, title, self.published) if p]
+        return ". ".join(parts) + "."
 
     @property
     def link(self) -> str:
@@ -328,7 +338,8 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
     seen = set()
     for i, item in enumerate(data or []):
         where = f"[{i}]"
-        if not check.fields(item, ("id", "short", "citation", "licence"), ("doi", "url", "note", "sections"), where):
+        required = ("id", "short", "title", "published", "licence")
+        if not check.fields(item, required, ("authors", "subtitle", "doi", "url", "note", "sections"), where):
             continue
         source_id = str(item.get("id"))
         if not _SLUG_OK.match(source_id):
@@ -339,11 +350,13 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
         if not item.get("doi") and not item.get("url") and source_id != "this-handbook":
             check.add(f"{where}", f"source '{source_id}' has neither a doi nor a url.",
                       "add 'doi:' (preferred) or 'url:' so readers can find it.")
+        def text(name: str) -> str:
+            return " ".join(str(item.get(name) or "").split())
+
         sources.append(Source(
-            id=source_id, short=str(item["short"]).strip(), citation=" ".join(str(item["citation"]).split()),
-            licence=str(item["licence"]).strip(), doi=str(item.get("doi") or ""), url=str(item.get("url") or ""),
-            note=" ".join(str(item.get("note") or "").split()),
-            sections=tuple(str(s) for s in item.get("sections") or ())))
+            id=source_id, short=text("short"), title=text("title"), published=text("published"),
+            licence=text("licence"), authors=text("authors"), subtitle=text("subtitle"), doi=text("doi"),
+            url=text("url"), note=text("note"), sections=tuple(str(s) for s in item.get("sections") or ())))
     problems.extend(check.problems)
     return tuple(sources)
 

@@ -31,31 +31,18 @@ def _grams(ws: list[str]) -> set[tuple[str, ...]]:
     return {tuple(ws[i : i + RUN_WORDS]) for i in range(len(ws) - RUN_WORDS + 1)}
 
 
-def bibliographic_runs() -> set[tuple[str, ...]]:
-    """Runs inside a reference of content/sources.yml: a citation must carry a
-    document's title as published (the WHO licence asks for its suggested
-    citation), so those runs are references, not copied prose."""
-    import yaml
-
-    runs: set[tuple[str, ...]] = set()
-    for source in yaml.safe_load((REPO / "content" / "sources.yml").read_text(encoding="utf-8")):
-        runs |= _grams(words(str(source.get("citation", ""))))
-    return runs
-
-
 def source_runs() -> set[tuple[str, ...]]:
     runs: set[tuple[str, ...]] = set()
     for path in sorted(SOURCES.glob("*.txt")):
         runs |= _grams(words(path.read_text(encoding="utf-8")))
-    return runs - bibliographic_runs()
+    return runs
 
 
 def checked_files() -> list[Path]:
     files = []
     for d in CHECKED_DIRS:
         for path in sorted((REPO / d).rglob("*")):
-            # The bibliography holds titles as published; bibliographic_runs() covers their reuse elsewhere.
-            if path.is_file() and path.suffix in CHECKED_SUFFIXES and path != REPO / "content" / "sources.yml":
+            if path.is_file() and path.suffix in CHECKED_SUFFIXES:
                 files.append(path)
     return files
 
