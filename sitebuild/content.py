@@ -199,7 +199,6 @@ class Content:
     calculator_pages: tuple[CalculatorPage, ...]
     glossary: tuple[GlossaryEntry, ...]
     calculator_data: dict[str, Any]
-    settings: dict[str, Any]
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -226,6 +225,20 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     return match.group(1), match.group(2)
+
+
+def read_front_matter(path: Path, check: Checker) -> tuple[Any, str]:
+    """A Markdown file's front matter (parsed YAML, or None after a problem) and its body."""
+    parts = split_front_matter(path.read_text(encoding="utf-8"))
+    if parts is None:
+        check.add("", "has no front matter.", "start the file with '---', the fields of content/README.md, and '---'.")
+        return None, ""
+    try:
+        return yaml.safe_load(parts[0]) or {}, parts[1]
+    except yaml.YAMLError as e:
+        check.add("", f"has front matter that is not valid YAML: {getattr(e, 'problem', e)}.",
+                  "correct the YAML between the '---' lines.")
+        return None, parts[1]
 
 
 def slug_of(text: str) -> str:
@@ -259,7 +272,8 @@ def _audience(check: Checker, data: dict) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        check.add("audience", "expected a list.", f"write a list such as [clinicians]; allowed: {', '.join(AUDIENCES)}.")
+        check.add("audience", "expected a list.",
+                  f"write a list such as [clinicians]; allowed: {', '.join(AUDIENCES)}.")
         return ()
     for item in value:
         if item not in AUDIENCES:
@@ -368,18 +382,9 @@ def load_chapter(path: Path, index: SourceIndex, today: dt.date, root: Path) -> 
         check.add("", "has a file name that is not 'NN-slug.md'.",
                   "rename it to two digits, a hyphen and a lowercase slug, for example 10-take-home-doses.md.")
         return None, check.problems
-    parts = split_front_matter(path.read_text(encoding="utf-8"))
-    if parts is None:
-        check.add("", "has no front matter.", "start the file with '---', the fields of content/README.md, and '---'.")
-        return None, check.problems
-    try:
-        data = yaml.safe_load(parts[0]) or {}
-    except yaml.YAMLError as e:
-        check.add("", f"has front matter that is not valid YAML: {getattr(e, 'problem', e)}.",
-                  "correct the YAML between the '---' lines.")
-        return None, check.problems
+    data, body = read_front_matter(path, check)
     required = ("title", "summary", "part", "sources", "last_reviewed", "audience")
-    if not check.fields(data, required, ("who_section", "search"), ""):
+    if data is None or not check.fields(data, required, ("who_section",), ""):
         return None, check.problems
     part = check.text(data, "part")
     if part and part not in PARTS:
@@ -387,7 +392,6 @@ def load_chapter(path: Path, index: SourceIndex, today: dt.date, root: Path) -> 
     who_section = check.text(data, "who_section")
     if who_section:
         index.check_ref(check, "who_section", "who-2025", who_section)
-    body = parts[1]
     if re.search(r"^# ", body, re.M):
         check.add("body", "has a level-1 heading ('# ...').", "remove it: the build adds the title; use '##' below.")
     index.check_text(check, "body", body)
@@ -454,19 +458,14 @@ def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path) -> 
 def load_calculator_page(path: Path, index: SourceIndex, today: dt.date, root: Path,
                          known_calculators: Iterable[str]) -> tuple[CalculatorPage | None, list[Problem]]:
     check = Checker(_rel(path, root))
-    parts = split_front_matter(path.read_text(encoding="utf-8"))
-    if parts is None:
-        check.add("", "has no front matter.", "start the file with '---', the fields, and '---'.")
-        return None, check.problems
-    data = yaml.safe_load(parts[0]) or {}
+    data, body = read_front_matter(path, check)
     required = ("title", "summary", "calculator", "sources", "last_reviewed", "audience")
-    if not check.fields(data, required):
+    if data is None or not check.fields(data, required):
         return None, check.problems
     known = tuple(known_calculators)
     if data.get("calculator") not in known:
         check.add("calculator", f"'{data.get('calculator')}' is not a calculator.",
                   f"use one of: {', '.join(known)} (the modules registered in calculators/__init__.py).")
-    body = parts[1]
     if "<!-- calculator -->" not in body:
         check.add("body", "has no '<!-- calculator -->' line.", "add it on its own line where the form goes.")
     index.check_text(check, "body", body)
@@ -571,16 +570,6 @@ def _check_citations_in(value: Any, check: Checker, index: SourceIndex, where: s
             _check_citations_in(v, check, index, f"{where}[{i}]")
 
 
-def load_settings(content_dir: Path, problems: list[Problem]) -> dict[str, Any]:
-    path = content_dir / "settings.yml"
-    if not path.exists():
-        return {}
-    check = Checker(_rel(path, content_dir))
-    data = _load_yaml(path, check) or {}
-    problems.extend(check.problems)
-    return data if isinstance(data, dict) else {}
-
-
 def default_content_dir() -> Path:
     """content/, or OAMT_CONTENT_DIR (a programme's own content, or a test fixture)."""
     import os
@@ -623,17 +612,16 @@ def load(content_dir: Path | None = None, today: dt.date | None = None,
     glossary, found = load_glossary(content_dir / "glossary.yml", index, content_dir)
     problems.extend(found)
     data = load_calculator_data(content_dir, index, problems)
-    settings = load_settings(content_dir, problems)
     problems.extend(check_links(chapters, job_aids, pages))
     if problems:
         raise ContentError(problems)
     return Content(sources, tuple(sorted(chapters, key=lambda c: c.order)), tuple(job_aids), tuple(pages),
-                   glossary, data, settings)
+                   glossary, data)
 
 
 _MD_LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
-FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "glossary.md", "bibliography.md", "handbook/index.md", "handbook/print.md",
-               "job-aids/index.md", "calculators/index.md")
+FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "glossary.md", "bibliography.md",
+               "handbook/index.md", "handbook/print.md", "job-aids/index.md", "calculators/index.md")
 
 
 def site_path(kind: str, item: Any) -> str:

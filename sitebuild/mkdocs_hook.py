@@ -61,11 +61,9 @@ def on_config(config):
     try:
         pyodide_embed.check_runtime()
         loaded = content_model.load(content_dir)
-    except content_model.ContentError as e:
+    except (content_model.ContentError, pyodide_embed.RuntimeMissing) as e:
         raise PluginError(str(e)) from None
-    except pyodide_embed.RuntimeMissing as e:
-        raise PluginError(str(e)) from None
-    runtime_scripts = tuple(list(pyodide_embed.runtime_scripts_names()))
+    runtime_scripts = tuple(pyodide_embed.runtime_scripts_names())
     _state.info = pages.BuildInfo(version=_version(), built=_build_date(),
                                   pyodide_version=pyodide_embed.PYODIDE_VERSION, runtime_scripts=runtime_scripts)
     _state.content = loaded

@@ -11,7 +11,6 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -324,9 +323,3 @@ class Renderer:
             {"Bibliography": BIBLIOGRAPHY},
             {"About and licence": "about.md"},
         ]
-
-
-def decimal_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError

@@ -1,8 +1,10 @@
 """Writes sw.js: a service worker that keeps a visited hosted copy working offline.
 
-The worker caches every file of the site under a cache named after the
-site's content hash, so a new deployment gets a new cache, takes over on the
-next visit, and deletes the old one: no stale mix of versions.
+The worker caches the handbook (every file but the Python runtime) when it
+installs, and the runtime the first time a calculator page loads it: reading a
+chapter on a metered connection never costs the 10 MB of Pyodide. The cache is
+named after the site's content hash, so a new deployment gets a new cache,
+takes over on the next visit, and deletes the old one: no stale mix of versions.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import hashlib
 import json
 from pathlib import Path
 
+RUNTIME_DIR = "assets/pyodide/"  # cached on first use, not at install
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "sw.js"
 
 
 def write_service_worker(site_dir: Path, version: str) -> Path:
-    files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
+    every = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
                    if p.is_file() and p.name not in ("sw.js", "sitemap.xml.gz"))
+    files = [rel for rel in every if not rel.startswith(RUNTIME_DIR)]
     digest = hashlib.sha256()
-    for rel in files:
+    for rel in every:
         digest.update(rel.encode())
         digest.update(hashlib.sha256((site_dir / rel).read_bytes()).digest())
     cache = f"oamt-{version}-{digest.hexdigest()[:12]}"

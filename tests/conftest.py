@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,7 +26,8 @@ CHROME_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 
-def build_site(dest: Path, env: dict[str, str] | None = None, config: Path | None = None) -> subprocess.CompletedProcess:
+def build_site(dest: Path, env: dict[str, str] | None = None,
+               config: Path | None = None) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of the repository into `dest`; returns the finished process."""
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(dest),
@@ -55,7 +55,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(directory: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -86,10 +87,7 @@ def browser():
 
 
 def pytest_collection_modifyitems(items):
+    """Everything under tests/browser/ drives Chromium: `make test-fast` leaves it out with -m "not browser"."""
     for item in items:
-        if "browser" in item.nodeid.split("/")[1:2] or "/browser/" in item.nodeid:
+        if "/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
-
-
-if shutil.which("pdfinfo") is None:  # pragma: no cover - make test installs poppler-utils
-    pass

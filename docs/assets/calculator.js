@@ -188,10 +188,8 @@
   }
 
   function currentValue(form, name) {
-    var el = form.elements.namedItem(name);
-    if (!el) return "";
-    if (el instanceof RadioNodeList) return el.value;
-    return el.value;
+    var el = form.elements.namedItem(name); // an element, or a RadioNodeList: both have .value
+    return el ? el.value : "";
   }
 
   function updateVisibility(form) {

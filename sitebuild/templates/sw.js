@@ -1,5 +1,6 @@
 /* Service worker of the hosted handbook (written at build time by sitebuild/service_worker.py).
- * After one visit, every page, the search and the calculator runtime work with no connection.
+ * After one visit, every page and the search work with no connection; the calculator runtime is
+ * cached the first time a calculator starts, so pages without a calculator never download it.
  * Files are cached under a name that changes with every deployment. */
 "use strict";
 var CACHE = __CACHE_NAME__;
@@ -25,7 +26,10 @@ self.addEventListener("fetch", function (event) {
   event.respondWith(caches.open(CACHE).then(function (cache) {
     return cache.match(request, {ignoreSearch: true}).then(function (hit) {
       if (hit) return hit;
-      return fetch(request).catch(function () {
+      return fetch(request).then(function (response) {
+        if (response.ok) cache.put(request, response.clone()); // the runtime, on first use
+        return response;
+      }).catch(function () {
         // Offline and not cached: a directory URL may be cached as its index.html.
         var url = new URL(request.url);
         if (url.pathname.endsWith("/")) return cache.match(url.href + "index.html");

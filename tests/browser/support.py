@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -62,10 +61,6 @@ def declared_fields(calculator: str):
 
     module = CALCULATORS[calculator]
     return module.form_fields(calculator_data()) if hasattr(module, "form_fields") else module.FIELDS
-
-
-def label_of(calculator: str, name: str) -> str:
-    return next(f.label for f in CALCULATORS[calculator].FIELDS if f.name == name)
 
 
 def by_label(scope, label: str, unit: str = "", optional: bool = False):

@@ -6,6 +6,7 @@ from .support import fill_form, submit
 
 
 def test_after_one_visit_pages_and_calculators_work_offline(browser, http_url):
+    """Any page caches the handbook; the first calculator used online caches the runtime."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(http_url + "index.html")
@@ -13,6 +14,14 @@ def test_after_one_visit_pages_and_calculators_work_offline(browser, http_url):
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=60_000)
+    runtime = page.evaluate("""() => caches.keys().then(names => caches.open(names[0]))
+        .then(c => c.keys()).then(reqs => reqs.filter(r => r.url.includes('/assets/pyodide/')).length)""")
+    assert runtime == 0, "a page without a calculator made the browser download the Python runtime"
+    # One calculator used online caches the runtime for every calculator.
+    page.goto(http_url + "calculators/stock.html")
+    page.locator("input[name=stock_mg]").focus()
+    page.wait_for_function(
+        "() => document.querySelector('[data-calculator-status]').dataset.state === 'ready'", timeout=60_000)
     context.set_offline(True)
     page.goto(http_url + "handbook/index.html")
     assert "Handbook contents" in page.locator("h1").inner_text()

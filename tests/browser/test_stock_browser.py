@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import calculators
 from sitebuild.content import calculator_data
 
+from tests.datafiles import data_files
+
 from .support import open_page, submit
 
-VALID = sorted((Path(__file__).resolve().parent.parent / "data" / "stock" / "valid").glob("*.json"))
+VALID = data_files("stock", "valid")
 
 
 def enter(page, inputs: dict) -> None:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import calculators
 from sitebuild.content import calculator_data
 
+from tests.datafiles import data_files
+
 from .support import fill_form, open_page, shown_errors, submit
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "takehome"
-VALID = sorted((DATA / "valid").glob("*.json"))
-INVALID = sorted((DATA / "invalid").glob("*.json"))
+VALID = data_files("takehome", "valid")
+INVALID = data_files("takehome", "invalid")
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,12 @@ import pytest
 import calculators
 from sitebuild.content import calculator_data
 
+from tests.datafiles import data_files
+
 from .support import fill_form, open_page, shown_errors, submit
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "taper"
-VALID = sorted((DATA / "valid").glob("*.json"))
-INVALID = sorted((DATA / "invalid").glob("*.json"))
+VALID = data_files("taper", "valid")
+INVALID = data_files("taper", "invalid")
 
 
 @pytest.fixture(scope="module", params=["http", "file"])
