@@ -12,16 +12,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import yaml
+
+from sitebuild import reference_tables
+from sitebuild.reference_tables import TaperTable
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 
 AUDIENCES = ("clinicians", "programme managers", "trainers", "pharmacists", "peer workers")
 PARTS = ("WHO 2025 guidance", "Supporting evidence")
-JOB_AID_KINDS = ("checklist", "steps", "bullets", "table")
+JOB_AID_KINDS = ("checklist", "steps", "bullets", "table", "taper_table")
 
 # [@who-2025 §Consideration of take-home doses]  or  [@who-2025]
 CITATION = re.compile(r"\[@([^\]\s§]*)\s*(?:§\s*([^\]]*?))?\s*\]")
@@ -154,6 +157,7 @@ class JobAidBlock:
     items: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    taper: TaperTable | None = None     # kind taper_table: computed by the taper calculator
 
 
 @dataclass(frozen=True)
@@ -402,7 +406,8 @@ def load_chapter(path: Path, index: SourceIndex, today: dt.date, root: Path) -> 
     return chapter, check.problems
 
 
-def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path) -> tuple[JobAid | None, list[Problem]]:
+def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path,
+                 calculator_data: Mapping[str, Any] | None = None) -> tuple[JobAid | None, list[Problem]]:
     check = Checker(_rel(path, root))
     data = _load_yaml(path, check)
     if data is None:
@@ -417,13 +422,26 @@ def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path) -> 
         raw_blocks = []
     for i, block in enumerate(raw_blocks):
         where = f"blocks[{i}]"
-        if not check.fields(block, ("heading", "kind"), ("items", "columns", "rows"), where):
+        optional = ("items", "columns", "rows", *reference_tables.FIELDS, *reference_tables.OPTIONAL)
+        if not check.fields(block, ("heading", "kind"), optional, where):
             continue
         kind = block.get("kind")
         if kind not in JOB_AID_KINDS:
             check.add(f"{where}.kind", f"'{kind}' is not a known kind.", f"use one of: {', '.join(JOB_AID_KINDS)}.")
             continue
-        if kind == "table":
+        if kind == "taper_table":
+            missing = [f for f in reference_tables.FIELDS if f not in block]
+            if missing:
+                check.add(where, f"a taper table needs {', '.join(missing)}.",
+                          f"add {', '.join(missing)} (see content/README.md).")
+                continue
+            table, found = reference_tables.taper_table(block, calculator_data)
+            for field_name, reason, fix in found:
+                check.add(f"{where}.{field_name}", reason, fix)
+            if table is not None:
+                blocks.append(JobAidBlock(str(block["heading"]), kind, columns=table.columns, rows=table.cells,
+                                          taper=table))
+        elif kind == "table":
             columns = block.get("columns") or []
             rows = block.get("rows") or []
             if not columns or not rows:
@@ -599,8 +617,9 @@ def load(content_dir: Path | None = None, today: dt.date | None = None,
         if orders.count(chapter.order) > 1:
             problems.append(Problem(chapter.file, "", f"shares its number {chapter.order:02d} with another chapter.",
                                     "give each chapter its own two-digit number."))
+    data = load_calculator_data(content_dir, index, problems)
     for path in sorted((content_dir / "job-aids").glob("*.yml")):
-        aid, found = load_job_aid(path, index, today, content_dir)
+        aid, found = load_job_aid(path, index, today, content_dir, data)
         problems.extend(found)
         if aid:
             job_aids.append(aid)
@@ -611,7 +630,6 @@ def load(content_dir: Path | None = None, today: dt.date | None = None,
             pages.append(page)
     glossary, found = load_glossary(content_dir / "glossary.yml", index, content_dir)
     problems.extend(found)
-    data = load_calculator_data(content_dir, index, problems)
     problems.extend(check_links(chapters, job_aids, pages))
     if problems:
         raise ContentError(problems)

@@ -55,10 +55,10 @@ def test_every_chapter_cites_a_source_that_exists(content):
         assert all(source_id in ids for source_id, _ in cited), chapter.file
 
 
-def test_the_six_job_aids_exist(content):
+def test_the_job_aids_exist(content):
     assert {a.slug for a in content.job_aids} >= {
         "disruption-checklist", "take-home-safety", "overdose-naloxone", "withdrawal-monitoring",
-        "high-risk-clients", "talking-without-stigma"}
+        "high-risk-clients", "talking-without-stigma", "methadone-taper-table", "buprenorphine-taper-table"}
 
 
 def with_fixture(tmp_path: Path, name: str) -> Path:
@@ -76,6 +76,8 @@ BROKEN = {
     "broken-link": ("chapters/98-broken.md", "body", "correct the link"),
     "unknown-section": ("chapters/98-broken.md", "body", "use one of:"),
     "job-aid-bad-kind": ("job-aids/broken.yml", "blocks[0].kind", "use one of: checklist"),
+    "taper-table-bad-dose": ("job-aids/broken.yml", "blocks[0].start_doses_mg[2]", "correct or remove this starting dose"),
+    "taper-table-bad-formulation": ("job-aids/broken.yml", "blocks[0].formulation", "correct this setting"),
 }
 
 
