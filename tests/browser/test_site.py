@@ -35,6 +35,7 @@ def test_every_page_stays_on_its_origin_and_passes_axe(browser, http_url, site_d
     for rel in pages:
         watch.offsite.clear()
         watch.page_errors.clear()
+        watch.console_errors.clear()
         page.goto(http_url + rel, wait_until="load")
         violations = axe_violations(page)
         cookies = context.cookies()
@@ -44,6 +45,9 @@ def test_every_page_stays_on_its_origin_and_passes_axe(browser, http_url, site_d
             problems.append(f"offsite requests: {watch.offsite}")
         if watch.page_errors:
             problems.append(f"page errors: {watch.page_errors}")
+        refused = [m for m in watch.console_errors if "Content Security Policy" in m]
+        if refused:
+            problems.append(f"refused by the content security policy: {refused}")
         if violations:
             problems.append("axe: " + "; ".join(f"{v['id']} ({len(v['nodes'])})" for v in violations))
         if cookies:
@@ -78,3 +82,36 @@ def test_print_hides_navigation(browser, http_url, rel, tmp_path):
     assert hidden
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Skip to content" not in text
+
+
+# What a source list may name: the site itself and the local schemes the runtime needs; never a host.
+ALLOWED_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "'wasm-unsafe-eval'", "blob:", "data:"}
+
+
+def policy_of(page) -> str:
+    return page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+
+
+@pytest.mark.parametrize("base", ["http", "file"])
+def test_content_security_policy_allows_only_the_site(browser, http_url, file_url, base):
+    context, page, _ = open_page(browser, (http_url if base == "http" else file_url) + "index.html")
+    policy = policy_of(page)
+    directives = dict((d.split()[0], d.split()[1:]) for d in policy.split(";") if d.strip())
+    assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
+    assert "'unsafe-eval'" not in policy
+    assert all(source in ALLOWED_SOURCES for sources in directives.values() for source in sources), policy
+    # The policy is in force: an image from another origin is refused before any request is made.
+    blocked = page.evaluate("""() => new Promise(done => {
+        document.addEventListener('securitypolicyviolation', e => done(e.effectiveDirective), {once: true});
+        const img = new Image(); img.src = 'http://198.51.100.7/pixel.png'; document.body.append(img);
+        setTimeout(() => done(null), 5000);
+    })""")
+    context.close()
+    assert blocked == "img-src"
+
+
+def test_every_page_carries_the_policy(site_dir):
+    pages = site_pages(site_dir)
+    missing = [rel for rel in pages if 'http-equiv="Content-Security-Policy"' not in
+               (site_dir / rel).read_text(encoding="utf-8").split("<script", 1)[0]]
+    assert not missing, f"no policy before the first script: {missing}"
