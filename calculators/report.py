@@ -73,9 +73,11 @@ def inputs_html(pairs: Iterable[tuple[str, Any]]) -> str:
 
 def provenance_html(meta: Mapping[str, Any]) -> str:
     """Which handbook version produced this, when, and a line to sign: for every printed result."""
+    programme = ", ".join(e(v) for v in (meta.get("programme"), meta.get("contacts")) if v)
     return (
         '<div class="calc-provenance">'
-        f"<p>Produced by the OAMT handbook {e(meta.get('version', ''))} (built {e(meta.get('built', ''))}) "
+        + (f'<p class="calc-programme">{programme}</p>' if programme else "")
+        + f"<p>Produced by the OAMT handbook {e(meta.get('version', ''))} (built {e(meta.get('built', ''))}) "
         f"on <span data-today>{e(meta.get('today', ''))}</span>. Decision support for a trained clinician, "
         "not a prescription: check the basis above and local protocols.</p>"
         '<p class="calc-signature">Clinician: ______________________ &nbsp; Signature: ______________ '

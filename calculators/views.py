@@ -69,13 +69,15 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
         f"{basis_html(result['basis'], bib)}"
         f"{provenance_html(ctx)}"
         "</section>"
-        f"{patient_handout(result, rows, has_date)}"
+        f"{patient_handout(result, rows, has_date, ctx)}"
         f"{actions_html(downloads, [('clinician', 'clinician sheet'), ('patient', 'patient handout')])}")
     return {"html": html, "downloads": [{k: v for k, v in d.items() if k != 'label'} for d in downloads]}
 
 
-def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: bool) -> str:
-    """The same schedule in plain words for the patient: printed only (hidden on screen)."""
+def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: bool,
+                    ctx: Mapping[str, Any]) -> str:
+    """The same schedule in plain words for the patient: printed only (hidden on screen). The clinic's
+    name, numbers and where to get naloxone come from the programme's local settings, when set."""
     medicine = e(result["medicine"])
     days = "".join(
         f"<tr><td>{e(row[1] if has_date else 'Day ' + str(row[0]))}</td><td>{e(row[2 if has_date else 1])} mg</td>"
@@ -85,7 +87,8 @@ def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: 
     after = (f"<p>From {e(cessation)} you will not take {medicine}.</p>" if cessation else "")
     return (
         '<section class="calc-sheet calc-handout" data-sheet="patient" aria-label="Patient handout">'
-        f"<h2>Your {medicine} plan</h2>"
+        + (f'<p class="calc-programme">{e(ctx["programme"])}</p>' if ctx.get("programme") else "")
+        + f"<h2>Your {medicine} plan</h2>"
         f"<p>Your dose of {medicine} will go down step by step, as agreed with your clinic. Take the dose "
         "for each day as written. Tick the last column when you have taken it.</p>"
         f'<table class="calc-table"><thead><tr><th scope="col">{"Date" if has_date else "Day"}</th>'
@@ -101,8 +104,10 @@ def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: 
         "of another opioid, can stop your breathing. Do not go back to your old dose. Keep naloxone at home and "
         "show the people you live with how to use it. If you want to restart treatment, the clinic will start you "
         "on a low dose.</p>"
-        '<p class="calc-signature">Clinic contact: ______________________________</p>'
-        "</section>")
+        + (f"<p><strong>Where to get naloxone:</strong> {e(ctx['naloxone'])}</p>" if ctx.get("naloxone") else "")
+        + (f'<p class="calc-signature"><strong>Clinic contact:</strong> {e(ctx["contacts"])}</p>'
+           if ctx.get("contacts") else '<p class="calc-signature">Clinic contact: ______________________________</p>')
+        + "</section>")
 
 
 def takehome(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:

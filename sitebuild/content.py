@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterable, Mapping
 import yaml
 
 from sitebuild import reference_tables
+from sitebuild import settings as local_settings
 from sitebuild.reference_tables import TaperTable
+from sitebuild.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -202,10 +204,16 @@ class Content:
     job_aids: tuple[JobAid, ...]
     calculator_pages: tuple[CalculatorPage, ...]
     glossary: tuple[GlossaryEntry, ...]
-    calculator_data: dict[str, Any]
+    calculator_data: dict[str, Any]                 # as validated: every formulation and profile
+    settings: Settings = field(default_factory=Settings)
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
+
+    @property
+    def site_data(self) -> dict[str, Any]:
+        """What the site's calculators get: the data with the local settings applied."""
+        return self.settings.apply_to(self.calculator_data)
 
 
 # ---------------------------------------------------------------- readers
@@ -630,15 +638,27 @@ def load(content_dir: Path | None = None, today: dt.date | None = None,
             pages.append(page)
     glossary, found = load_glossary(content_dir / "glossary.yml", index, content_dir)
     problems.extend(found)
+    settings = load_settings(content_dir / "settings.yml", index, data, problems)
     problems.extend(check_links(chapters, job_aids, pages))
     if problems:
         raise ContentError(problems)
     return Content(sources, tuple(sorted(chapters, key=lambda c: c.order)), tuple(job_aids), tuple(pages),
-                   glossary, data)
+                   glossary, data, settings)
+
+
+def load_settings(path: Path, index: SourceIndex, data: dict[str, Any], problems: list[Problem]) -> Settings:
+    """content/settings.yml, the programme's local settings; optional."""
+    if not path.exists():
+        return Settings()
+    check = Checker(_rel(path, path.parent))
+    raw = _load_yaml(path, check)
+    settings = local_settings.read(raw, check, index, data) if raw is not None else Settings()
+    problems.extend(check.problems)
+    return settings
 
 
 _MD_LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
-FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "glossary.md", "bibliography.md",
+FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "hosting.md", "glossary.md", "bibliography.md",
                "handbook/index.md", "handbook/print.md", "job-aids/index.md", "calculators/index.md")
 
 
@@ -677,11 +697,13 @@ def check_links(chapters: list[Chapter], job_aids: list[JobAid], pages: list[Cal
 
 
 def calculator_data(content_dir: Path | None = None) -> dict[str, Any]:
-    """The content the calculators read (formulations, take-home profiles), validated."""
+    """The content the calculators read (formulations, take-home profiles), validated, with the local
+    settings applied: what the site's calculators get, so the CLI and the browser agree."""
     content_dir = content_dir or default_content_dir()
     problems: list[Problem] = []
     index = SourceIndex(load_sources(content_dir / "sources.yml", problems))
     data = load_calculator_data(content_dir, index, problems)
+    settings = load_settings(content_dir / "settings.yml", index, data, problems)
     if problems:
         raise ContentError(problems)
-    return data
+    return settings.apply_to(data)

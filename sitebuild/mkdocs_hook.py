@@ -71,7 +71,14 @@ def on_config(config):
     config["nav"] = _state.renderer.nav()
     config["extra"]["handbook_version"] = _state.info.version
     config["extra"]["handbook_built"] = _state.info.built.isoformat()
+    config["extra"]["programme"] = _state.renderer.programme_facts()
     return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    # Hand-written pages (docs/) may hold markers the build fills from content, such as the
+    # programme's local settings on the home page.
+    return _state.renderer.fill_markers(markdown, page.file.src_uri)
 
 
 def on_files(files, config):
@@ -82,7 +89,7 @@ def on_files(files, config):
 
 def on_post_build(config):
     site = Path(config["site_dir"])
-    pyodide_embed.write_runtime(site, _state.content.calculator_data)
+    pyodide_embed.write_runtime(site, _state.content.site_data)
     vendor = site / "assets" / "vendor" / "iframe-worker"
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(IFRAME_WORKER_SHIM, vendor / "shim.js")

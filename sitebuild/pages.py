@@ -24,6 +24,8 @@ from .content import CITATION, Content, GlossaryEntry
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BIBLIOGRAPHY = "bibliography.md"
 GLOSSARY = "glossary.md"
+HOSTING = "hosting.md"
+PROGRAMME_MARKER = "<!-- programme -->"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ def rel_link(from_page: str, to_path: str) -> str:
 
 def md_to_html_url(path: str) -> str:
     return re.sub(r"\.md$", ".html", path)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown → one line of plain text for printed sheets: citations dropped, links as 'text (address)'."""
+    text = CITATION.sub("", markdown)
+    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r"\1 (\2)", text)
+    text = re.sub(r"[*_`]+", "", text)
+    return re.sub(r"\s+", " ", text).strip().replace(" .", ".")
 
 
 # ---------------------------------------------------------------- Markdown helpers
@@ -202,6 +212,10 @@ def form_fields(calculator: str, data: dict[str, Any], page: str, content: Conte
         else:
             merged.setdefault(key, f)
 
+    local_defaults = content.settings.form_defaults(calculator)   # e.g. the programme's take-home profile
+    merged = {key: _replace(f, default=local_defaults[f.name]) if f.name in local_defaults else f
+              for key, f in merged.items()}
+
     def build(f: Field, prefix: str) -> FormField:
         choices = tuple((c.value, c.label, "") for c in f.choices)
         if f.choices_from:
@@ -266,6 +280,27 @@ class Renderer:
     def render(self, name: str, **values: Any) -> str:
         return self.env.get_template(name).render(**values)
 
+    # ------------------------------------------------------------ local settings
+
+    def programme_facts(self) -> dict[str, str]:
+        """The local settings as plain text, for the footer, printed pages and calculator sheets."""
+        s = self.content.settings
+        return {"name": s.programme_name, "contacts": s.contacts_line, "newer_copy": s.newer_copy,
+                "naloxone": plain_text(s.naloxone)}
+
+    def programme_box(self, page: str) -> str:
+        settings = self.content.settings
+        return self.render("programme.md.j2", settings=settings, hosting=rel_link(page, HOSTING),
+                           naloxone=self._md(settings.naloxone, page),
+                           protocols=[(link.title, link.url if link.url.startswith("https://")
+                                       else rel_link(page, link.url)) for link in settings.local_protocols])
+
+    def fill_markers(self, markdown: str, page: str) -> str:
+        """`<!-- programme -->` in a hand-written page → the programme's local settings."""
+        if PROGRAMME_MARKER in markdown:
+            markdown = markdown.replace(PROGRAMME_MARKER, self.programme_box(page))
+        return markdown
+
     def pages(self) -> dict[str, str]:
         c = self.content
         out: dict[str, str] = {}
@@ -286,11 +321,12 @@ class Renderer:
         out["job-aids/index.md"] = self.render("job_aids_index.md.j2", aids=c.job_aids)
         for calc in c.calculator_pages:
             page = f"calculators/{calc.slug}.md"
-            fields = form_fields(calc.calculator, c.calculator_data, page, c)
+            fields = form_fields(calc.calculator, c.site_data, page, c)
             form = self.render("form.html.j2", calc=calc, fields=fields,
                                bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
                                runtime=rel_link(page, self.info.runtime_dir) + "/",
-                               runtime_scripts=" ".join(self.info.runtime_scripts))
+                               runtime_scripts=" ".join(self.info.runtime_scripts),
+                               programme=self.programme_facts())
             body = self._md(calc.body, page).replace("<!-- calculator -->", form)
             out[page] = self.render("calculator.md.j2", calc=calc, body=body,
                                     sources=self._sources_line(calc.sources, page))
@@ -319,6 +355,7 @@ class Renderer:
             {"Job aids": [{"All job aids": "job-aids/index.md"}]
              + [{a.title: f"job-aids/{a.slug}.md"} for a in c.job_aids]},
             {"Using this handbook offline": "using-offline.md"},
+            {"Hosting your own copy": HOSTING},
             {"Glossary": GLOSSARY},
             {"Bibliography": BIBLIOGRAPHY},
             {"About and licence": "about.md"},

@@ -43,6 +43,20 @@ def site_dir(tmp_path_factory) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def settings_site_dir(tmp_path_factory) -> Path:
+    """The site as a programme would host it: the real content with tests/fixtures/local-settings/settings.yml."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("programme")
+    content = root / "content"
+    shutil.copytree(REPO / "content", content)
+    shutil.copy(REPO / "tests" / "fixtures" / "local-settings" / "settings.yml", content / "settings.yml")
+    done = build_site(root / "site", env={"OAMT_CONTENT_DIR": str(content)})
+    assert done.returncode == 0, f"the site did not build with the fixture settings:\n{done.stdout}\n{done.stderr}"
+    return root / "site"
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

@@ -78,6 +78,8 @@ BROKEN = {
     "job-aid-bad-kind": ("job-aids/broken.yml", "blocks[0].kind", "use one of: checklist"),
     "taper-table-bad-dose": ("job-aids/broken.yml", "blocks[0].start_doses_mg[2]", "correct or remove this starting dose"),
     "taper-table-bad-formulation": ("job-aids/broken.yml", "blocks[0].formulation", "correct this setting"),
+    "settings-bad-phone": ("settings.yml", "contacts[0].phone", "put any words in 'label'"),
+    "settings-unknown-formulation": ("settings.yml", "formulations_in_use[1]", "use ids from content/formulations.yml"),
 }
 
 

@@ -403,6 +403,10 @@
       version: form.dataset.version,
       built: form.dataset.built,
       today: today,
+      // The programme's local settings (content/settings.yml), for printed sheets.
+      programme: form.dataset.programme || "",
+      contacts: form.dataset.contacts || "",
+      naloxone: form.dataset.naloxone || "",
     };
   }
 

@@ -1,0 +1,120 @@
+"""Local settings (content/settings.yml): a programme's name, contacts, naloxone,
+protocols and formulations reach the home page, the footer, printed pages and the
+calculators; a bad settings file fails the build with the field and the fix."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calculators import views
+from sitebuild import content as content_model
+from sitebuild.settings import Settings
+
+from .conftest import REPO
+
+FIXTURE = REPO / "tests" / "fixtures" / "local-settings" / "settings.yml"
+
+
+def page(site: Path, rel: str) -> str:
+    return html.unescape((site / rel).read_text(encoding="utf-8"))
+
+
+def test_the_shipped_settings_are_valid_and_say_no_programme_is_set(site_dir):
+    settings = content_model.load().settings
+    assert not settings.configured
+    home = page(site_dir, "index.html")
+    assert "No local settings in this copy" in home and 'href="hosting.html"' in home
+    assert "programme-print" not in home and "handbook-footer__programme" not in home
+
+
+def test_every_setting_in_the_example_is_documented():
+    """The hosting page's table and the shipped file's comments name every setting."""
+    from sitebuild.settings import FIELDS
+
+    hosting = (REPO / "docs" / "hosting.md").read_text(encoding="utf-8")
+    shipped = (REPO / "content" / "settings.yml").read_text(encoding="utf-8")
+    for name in FIELDS:
+        assert f"`{name}`" in hosting and f"{name}:" in shipped, name
+    assert set(yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))) == set(FIELDS)
+
+
+def test_the_home_page_shows_the_programme(settings_site_dir):
+    home = page(settings_site_dir, "index.html")
+    box = home.split('class="programme-box"', 1)[1].split("</div>", 1)[0]
+    assert "Harbour City OAMT service" in box
+    assert 'href="tel:+442079460000"' in box and "Clinic (weekdays 8-16)" in box and "+44 20 7946 0999" in box
+    assert "Free kits at the clinic desk" in box and "bibliography.html#who-2025" in box
+    assert 'href="https://example.org/take-home-policy.pdf"' in box
+    assert "No local settings" not in home
+
+
+@pytest.mark.parametrize("rel", ["index.html", "handbook/12-assisted-withdrawal.html", "job-aids/high-risk-clients.html",
+                                 "calculators/taper.html"])
+def test_every_page_carries_the_programme_in_the_footer_and_for_print(settings_site_dir, rel):
+    text = page(settings_site_dir, rel)
+    line = "Harbour City OAMT service · Clinic (weekdays 8-16): +44 20 7946 0000; Out of hours: +44 20 7946 0999"
+    assert re.search(r'<p class="programme-print">\s*' + re.escape(line), text), rel
+    assert re.search(r'<p class="handbook-footer__programme">\s*' + re.escape(line), text), rel
+    assert 'data-updates="the clinic intranet, page OAMT handbook"' in text
+
+
+def test_the_forms_open_with_the_programmes_profile_and_offer_its_formulations(settings_site_dir):
+    taper = page(settings_site_dir, "calculators/taper.html")
+    select = taper.split('name="formulation"', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option value="([^"]*)"', select)
+    assert [o for o in offered if o] == ["methadone-tablets-5", "methadone-oral-solution-1", "buprenorphine-2-8"]
+    form = taper.split('<form class="calc-form"', 1)[1].split(">", 1)[0]
+    assert 'data-programme="Harbour City OAMT service"' in form and 'data-contacts="Clinic' in form
+    assert 'data-naloxone="Free kits at the clinic desk and at the Harbour Street pharmacy."' in form
+    takehome = page(settings_site_dir, "calculators/takehome.html")
+    assert re.search(r'<option value="uk-nice-2007"[^>]*selected', takehome)
+
+
+def test_the_site_data_make_the_first_listed_formulation_usual():
+    settings = Settings(formulations_in_use=("methadone-tablets-5", "methadone-oral-solution-1", "buprenorphine-2-8"))
+    data = settings.apply_to(content_model.calculator_data())
+    ids = [f["id"] for f in data["formulations"]]
+    assert ids == ["methadone-tablets-5", "methadone-oral-solution-1", "buprenorphine-2-8"]
+    assert [f["id"] for f in data["formulations"] if f.get("default")] == ["methadone-tablets-5", "buprenorphine-2-8"]
+
+
+def test_a_medicine_not_listed_keeps_every_formulation():
+    data = Settings(formulations_in_use=("methadone-tablets-5",)).apply_to(content_model.calculator_data())
+    medicines = [f["medicine"] for f in data["formulations"]]
+    assert medicines.count("methadone") == 1 and medicines.count("buprenorphine") >= 3
+
+
+def test_printed_sheets_carry_the_programme_and_the_patient_handout_its_numbers():
+    from calculators import taper
+
+    result = taper.run({"medicine": "methadone", "start_dose_mg": "40", "mode": "proportional", "percent": "20",
+                        "stop_dose_mg": "5"})["result"]
+    ctx = {"programme": "Harbour City OAMT service", "contacts": "Clinic: +44 20 7946 0000",
+           "naloxone": "Free kits at the clinic desk.", "version": "1", "built": "2026-11-23", "today": "2026-11-23"}
+    out = views.render("taper", result, ctx)["html"]
+    clinician, patient = out.split('data-sheet="patient"', 1)
+    assert '<p class="calc-programme">Harbour City OAMT service, Clinic: +44 20 7946 0000</p>' in clinician
+    assert "Harbour City OAMT service" in patient and "Clinic: +44 20 7946 0000" in patient
+    assert "Free kits at the clinic desk." in patient and "______" not in patient.split("Clinic contact")[1]
+    bare = views.render("taper", result, {})["html"]
+    assert "calc-programme" not in bare and "Clinic contact: ____" in bare
+
+
+def test_settings_problems_name_the_field_and_the_fix(tmp_path):
+    import shutil
+
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    (target / "settings.yml").write_text(
+        "programme_name: x\nteam: y\ntakehome_profile: nowhere\n"
+        "local_protocols:\n  - title: A\n    url: ftp://example.org/a\n", encoding="utf-8")
+    with pytest.raises(content_model.ContentError) as raised:
+        content_model.load(target)
+    fields = {p.field: p for p in raised.value.problems if p.file.endswith("settings.yml")}
+    assert set(fields) == {"team", "takehome_profile", "local_protocols[0].url"}
+    assert "uk-nice-2007" in fields["takehome_profile"].fix
