@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -75,12 +76,21 @@ def serve(directory: Path):
     return server
 
 
+@contextlib.contextmanager
+def serving(directory: Path):
+    """The folder served on 127.0.0.1 for the duration; yields its base URL."""
+    server = serve(directory)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def http_url(site_dir):
-    server = serve(site_dir)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from ..conftest import serve
+from ..conftest import serving
 from .support import fill_form, open_page, submit
 
 
@@ -19,10 +19,8 @@ def pdf_text(path) -> str:
 
 @pytest.fixture(scope="module")
 def programme_url(settings_site_dir):
-    server = serve(settings_site_dir)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(settings_site_dir) as url:
+        yield url
 
 
 def test_a_printed_job_aid_names_the_programme_and_still_fits_one_page(browser, programme_url, tmp_path):
