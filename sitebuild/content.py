@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterable, Mapping
 import yaml
 
 from sitebuild import reference_tables
+from sitebuild import hazards as hazard_log
 from sitebuild import settings as local_settings
+from sitebuild.hazards import Hazard
 from sitebuild.reference_tables import TaperTable
 from sitebuild.settings import Settings
 
@@ -206,6 +208,7 @@ class Content:
     glossary: tuple[GlossaryEntry, ...]
     calculator_data: dict[str, Any]                 # as validated: every formulation and profile
     settings: Settings = field(default_factory=Settings)
+    hazards: tuple[Hazard, ...] = ()
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -639,11 +642,23 @@ def load(content_dir: Path | None = None, today: dt.date | None = None,
     glossary, found = load_glossary(content_dir / "glossary.yml", index, content_dir)
     problems.extend(found)
     settings = load_settings(content_dir / "settings.yml", index, data, problems)
+    hazards = load_hazards(content_dir / "hazards.yml", index, problems)
     problems.extend(check_links(chapters, job_aids, pages))
     if problems:
         raise ContentError(problems)
     return Content(sources, tuple(sorted(chapters, key=lambda c: c.order)), tuple(job_aids), tuple(pages),
-                   glossary, data, settings)
+                   glossary, data, settings, hazards)
+
+
+def load_hazards(path: Path, index: SourceIndex, problems: list[Problem]) -> tuple[Hazard, ...]:
+    """content/hazards.yml, the clinical hazard log."""
+    if not path.exists():
+        return ()
+    check = Checker(_rel(path, path.parent))
+    raw = _load_yaml(path, check)
+    found = hazard_log.read(raw, check, index) if raw is not None else ()
+    problems.extend(check.problems)
+    return found
 
 
 def load_settings(path: Path, index: SourceIndex, data: dict[str, Any], problems: list[Problem]) -> Settings:
@@ -658,7 +673,7 @@ def load_settings(path: Path, index: SourceIndex, data: dict[str, Any], problems
 
 
 _MD_LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
-FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "hosting.md", "glossary.md", "bibliography.md",
+FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "hosting.md", "hazard-log.md", "glossary.md", "bibliography.md",
                "handbook/index.md", "handbook/print.md", "job-aids/index.md", "calculators/index.md")
 
 

@@ -25,6 +25,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 BIBLIOGRAPHY = "bibliography.md"
 GLOSSARY = "glossary.md"
 HOSTING = "hosting.md"
+HAZARD_LOG = "hazard-log.md"
 PROGRAMME_MARKER = "<!-- programme -->"
 
 
@@ -335,6 +336,10 @@ class Renderer:
         out[GLOSSARY] = self.render("glossary.md.j2",
                                     entries=[(g, self._md(g.definition, GLOSSARY)) for g in c.glossary])
         out["about.md"] = self.render("about.md.j2", who=c.source("who-2025"))
+        out[HAZARD_LOG] = self.render(
+            "hazard_log.md.j2", hazards=[(h, {name: self._md(getattr(h, name), HAZARD_LOG) for name in
+                                              ("title", "cause", "effect", "residual", "source")},
+                                          [self._md(ctl.text, HAZARD_LOG) for ctl in h.controls]) for h in c.hazards])
         return out
 
     def nav(self) -> list[Any]:
@@ -358,5 +363,6 @@ class Renderer:
             {"Hosting your own copy": HOSTING},
             {"Glossary": GLOSSARY},
             {"Bibliography": BIBLIOGRAPHY},
+            {"Clinical hazard log": HAZARD_LOG},
             {"About and licence": "about.md"},
         ]

@@ -140,3 +140,18 @@ def test_a_broken_profile_fails_the_build_naming_file_field_and_fix(tmp_path):
     assert done.returncode != 0
     line = next(ln for ln in output.splitlines() if "broken-profile.yml" in ln)
     assert "unexpected_field" in line and "Fix:" in line, line
+
+
+BROKEN_PROFILES = sorted((FIXTURES.parent / "broken-profiles").glob("*.yml"))
+
+
+@pytest.mark.parametrize("profile", BROKEN_PROFILES, ids=lambda p: p.stem)
+def test_every_broken_profile_fails_the_content_load_with_file_field_and_fix(tmp_path, profile):
+    """The take-home profile fixtures run here too, through the same loader as the build."""
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    shutil.copy(profile, target / "takehome" / f"zz-{profile.name}")
+    with pytest.raises(ContentError) as raised:
+        content_model.load(target)
+    mine = [p for p in raised.value.problems if p.file.endswith(f"takehome/zz-{profile.name}")]
+    assert mine and all(p.reason and p.fix for p in mine), raised.value

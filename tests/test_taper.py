@@ -347,3 +347,19 @@ def test_cli_flags_set_inputs():
     done = cli("taper", "--start-dose-mg", "60", "--mode", "target_days", "--stop-dose-mg", "2", "--target-days", "10")
     assert done.returncode == 0, done.stdout
     assert json.loads(done.stdout)["result"]["percent"] == "28.8"
+
+
+def test_mg_ml_confusion_is_warned_against():
+    """A dose typed in mL of concentrate, or the concentrate itself, gets a check-the-strength warning."""
+    data = calculator_data()
+    concentrate = taper.run({"medicine": "methadone", "formulation": "methadone-concentrate-10", "mode": "proportional",
+                             "start_dose_mg": "60", "percent": "20"}, data)["result"]
+    note = next(w for w in concentrate["warnings"] if w["code"] == "formulation_note")
+    assert "10 mg in each mL" in note["message"] and note["section"] == "Boxed warning"
+    assert concentrate["schedule"][0]["measure"]["text"].endswith("mL")
+    too_high = taper.run({"medicine": "methadone", "mode": "proportional", "start_dose_mg": "600", "percent": "20"},
+                         data)["result"]
+    assert any(w["code"] == "dose_above_usual_range" and "mg, not mL" in w["message"] for w in too_high["warnings"])
+    usual = taper.run({"medicine": "methadone", "mode": "proportional", "start_dose_mg": "60", "percent": "20"},
+                      data)["result"]
+    assert not any(w["code"] in ("dose_above_usual_range", "formulation_note") for w in usual["warnings"])
