@@ -51,6 +51,8 @@ PROGRAMME = "programme"
 LOCAL_POLICY = "set by local policy"
 MAX_TAKE_HOME_DAYS = 90
 MAX_REVIEW_DAYS = 365
+# More days in treatment than a lifetime is a typing error, not a patient.
+MAX_DAYS_IN_TREATMENT = 36_500
 
 PROFILE_REQUIRED = ("id", "title", "jurisdiction", "status", "sources", "review_in_days", "criteria", "limits")
 PROFILE_OPTIONAL = ("asks", "safeguards", "notes")
@@ -409,7 +411,8 @@ def validate_profile(profile: Any) -> list[Problem]:
 PROFILE_FIELD = Field("profile", "Policy profile", CHOICE, choices_from="profiles",
                       help="The rules that apply where you work. Local rules may be stricter.", source=DESIGN)
 DAYS_FIELD = Field("days_in_treatment", "Days in treatment", INTEGER, unit="days", minimum=Decimal(0),
-                   placeholder="e.g. 45", help="Whole days since the patient started this treatment.",
+                   maximum=Decimal(MAX_DAYS_IN_TREATMENT), placeholder="e.g. 45",
+                   help="Whole days since the patient started this treatment.",
                    source=DESIGN)
 PROGRAMME_MAX_FIELD = Field(
     PROGRAMME_MAX_DAYS, "The programme's maximum take-home days", INTEGER, unit="days",

@@ -20,7 +20,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from sitebuild import content as content_model
-from sitebuild import pages, pyodide_embed
+from sitebuild import links, pages, pyodide_embed
 from sitebuild.service_worker import write_service_worker
 
 log = get_plugin_logger(__name__)  # on the mkdocs logger tree, so --strict sees its warnings
@@ -72,6 +72,11 @@ def on_config(config):
     config["extra"]["handbook_version"] = _state.info.version
     config["extra"]["handbook_built"] = _state.info.built.isoformat()
     config["extra"]["programme"] = _state.renderer.programme_facts()
+    # The published address (the Pages workflow sets it). Pages link relatively and do not need
+    # it, but the not-found page does: GitHub Pages serves 404.html at any missing address under
+    # the project's sub-path, so its links must start with that sub-path, not with "/".
+    if os.environ.get("OAMT_SITE_URL") and not config.get("site_url"):
+        config["site_url"] = os.environ["OAMT_SITE_URL"].rstrip("/") + "/"
     return config
 
 
@@ -85,6 +90,14 @@ def on_files(files, config):
     for path, text in _state.renderer.pages().items():
         files.append(File.generated(config, path, content=text))
     return files
+
+
+def on_post_page(output, page, config):
+    """Every off-site link marked as needing a connection (sitebuild.links)."""
+    from urllib.parse import urlsplit
+
+    own = urlsplit(config.get("site_url") or "").hostname
+    return links.mark_external_links(output, {own} if own else set())
 
 
 def on_post_build(config):
