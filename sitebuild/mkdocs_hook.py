@@ -93,11 +93,11 @@ def on_files(files, config):
 
 
 def on_post_page(output, page, config):
-    """Every off-site link marked as needing a connection (sitebuild.links)."""
+    """Every off-site link marked as needing a connection (sitebuild.links); the search dialog named."""
     from urllib.parse import urlsplit
 
     own = urlsplit(config.get("site_url") or "").hostname
-    return links.mark_external_links(output, {own} if own else set())
+    return pages.name_search_dialog(links.mark_external_links(output, {own} if own else set()))
 
 
 def on_post_build(config):

@@ -47,6 +47,14 @@ def md_to_html_url(path: str) -> str:
     return re.sub(r"\.md$", ".html", path)
 
 
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def name_search_dialog(html: str) -> str:
+    """mkdocs-material's search dialog has no accessible name (Lighthouse: aria-dialog-name): give it one."""
+    return html.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search the handbook">')
+
+
 def plain_text(markdown: str) -> str:
     """Markdown → one line of plain text for printed sheets: citations dropped, links as 'text (address)'."""
     text = CITATION.sub("", markdown)

@@ -115,3 +115,8 @@ def test_every_page_carries_the_policy(site_dir):
     missing = [rel for rel in pages if 'http-equiv="Content-Security-Policy"' not in
                (site_dir / rel).read_text(encoding="utf-8").split("<script", 1)[0]]
     assert not missing, f"no policy before the first script: {missing}"
+
+
+def test_the_search_dialog_has_an_accessible_name(site_dir):
+    unnamed = [rel for rel in site_pages(site_dir) if 'role="dialog">' in (site_dir / rel).read_text(encoding="utf-8")]
+    assert not unnamed, unnamed
