@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import email.utils
 import functools
+import gzip
 import http.server
+import os
 import sys
+import threading
 from pathlib import Path
+
+# Text is sent gzip-compressed when the browser accepts it, as GitHub Pages and most static hosts
+# do, so that what `make serve` (and `make bench`) show is what a hosted copy costs.
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map"}
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -14,6 +22,47 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                       ".webmanifest": "application/manifest+json"}
+    _compressed: dict[tuple[str, float], bytes] = {}   # (path, mtime) → gzip bytes, shared by all requests
+    _lock = threading.Lock()
+
+    def do_GET(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if (not os.path.isfile(path) or os.path.splitext(path)[1] not in COMPRESSIBLE
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().do_GET()
+        mtime = os.path.getmtime(path)
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                if int(mtime) <= email.utils.parsedate_to_datetime(since).timestamp():
+                    self.send_response(304)
+                    self.end_headers()
+                    return None
+            except (TypeError, ValueError):
+                pass
+        body = self._gzip(path, mtime)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(int(mtime)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+    def _gzip(self, path: str, mtime: float) -> bytes:
+        key = (path, mtime)
+        with self._lock:
+            cached = self._compressed.get(key)
+        if cached is None:
+            with open(path, "rb") as f:
+                cached = gzip.compress(f.read(), compresslevel=6, mtime=0)
+            with self._lock:
+                self._compressed[key] = cached
+        return cached
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,13 +14,18 @@ import json
 from pathlib import Path
 
 RUNTIME_DIR = "assets/pyodide/"  # cached on first use, not at install
+# Never needed to read the handbook offline, so not downloaded at install (cached if ever used):
+# source maps, the search's other-language stemmers, and the search index for file:// copies.
+ON_USE_ONLY = ("assets/javascripts/lunr/", "search/search_index.js")
+ON_USE_SUFFIXES = (".map",)
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "sw.js"
 
 
 def write_service_worker(site_dir: Path, version: str) -> Path:
     every = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
                    if p.is_file() and p.name not in ("sw.js", "sitemap.xml.gz"))
-    files = [rel for rel in every if not rel.startswith(RUNTIME_DIR)]
+    files = [rel for rel in every if not rel.startswith((RUNTIME_DIR, *ON_USE_ONLY))
+             and not rel.endswith(ON_USE_SUFFIXES)]
     digest = hashlib.sha256()
     for rel in every:
         digest.update(rel.encode())

@@ -16,6 +16,10 @@ def make_site(root: Path, chapter: str) -> Path:
     (root / "index.html").write_text("<h1>Home</h1>", encoding="utf-8")
     (root / "handbook" / "01.html").write_text(chapter, encoding="utf-8")
     (root / "assets" / "pyodide" / "runtime.js").write_text("x", encoding="utf-8")
+    (root / "assets" / "javascripts" / "lunr").mkdir(parents=True)
+    (root / "assets" / "javascripts" / "lunr" / "lunr.fr.min.js").write_text("x", encoding="utf-8")
+    (root / "assets" / "javascripts" / "bundle.js").write_text("x", encoding="utf-8")
+    (root / "assets" / "javascripts" / "bundle.js.map").write_text("x", encoding="utf-8")
     return root
 
 
@@ -33,8 +37,9 @@ def test_a_content_change_renames_the_cache_and_the_same_content_keeps_it(tmp_pa
     assert first == same and first != changed and first.startswith("oamt-1.0-")
 
 
-def test_the_runtime_is_not_precached_and_the_worker_deletes_old_caches(tmp_path):
+def test_only_what_reading_needs_is_precached_and_the_worker_deletes_old_caches(tmp_path):
+    """Not the runtime (cached when a calculator first starts), source maps or other languages' stemmers."""
     cache, files = worker_facts(make_site(tmp_path / "a", "text"))
-    assert files == ["handbook/01.html", "index.html"]
+    assert files == ["assets/javascripts/bundle.js", "handbook/01.html", "index.html"]
     script = (tmp_path / "a" / "sw.js").read_text(encoding="utf-8")
     assert 'n.indexOf("oamt-") === 0 && n !== CACHE' in script and "caches.delete" in script
