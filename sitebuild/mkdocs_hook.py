@@ -100,6 +100,11 @@ def on_post_page(output, page, config):
     return pages.name_search_dialog(links.mark_external_links(output, {own} if own else set()))
 
 
+def on_post_template(output, template_name, config):
+    # The not-found page is a template, not a page: give it the same treatment.
+    return on_post_page(output, None, config) if template_name.endswith(".html") else output
+
+
 def on_post_build(config):
     site = Path(config["site_dir"])
     pyodide_embed.write_runtime(site, _state.content.site_data)
