@@ -9,7 +9,8 @@ var scopeURL = new URL("./", self.location.href);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return cache.addAll(FILES.map(function (f) { return new URL(f, scopeURL).href; }));
+    // cache: "reload" skips the browser's HTTP cache, which may still hold the previous version's pages.
+    return cache.addAll(FILES.map(function (f) { return new Request(new URL(f, scopeURL).href, {cache: "reload"}); }));
   }).then(function () { return self.skipWaiting(); }));
 });
 
