@@ -58,3 +58,19 @@ def test_a_fault_is_a_form_message_not_a_traceback(monkeypatch):
     out = json.loads(calculators.run_json("taper", json.dumps({"start_dose_mg": "80"})))
     assert out["ok"] is False and out["result"] is None
     assert "Traceback" not in json.dumps(out) and "fault in the calculator" in out["errors"]["_form"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
+def test_colour_is_never_the_only_signal(case):
+    """Each warning carries its level in words; the chart's stock line is dashed and labelled."""
+    import re
+
+    data = json.loads(case.read_text(encoding="utf-8"))
+    calculator = case.parent.parent.name
+    out = calculators.respond(calculator, data["inputs"], calculator_data(), CONTEXT)
+    html = out["html"]
+    warnings = re.findall(r'<div class="admonition (\w+) calc-warning"[^>]*><p class="admonition-title">(\w+)</p>', html)
+    assert html.count("calc-warning") == len(warnings)
+    assert all(title == {"danger": "Danger", "warning": "Caution"}[level] for level, title in warnings), warnings
+    for line in re.findall(r'<line [^>]*stroke="#a00000"[^>]*/>', html):
+        assert 'stroke-dasharray' in line and 'fill="#a00000">' in html.split(line, 1)[1][:200]
