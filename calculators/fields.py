@@ -226,6 +226,11 @@ class Reader:
         if not f.applies(self.raw):
             return None
         raw = self.raw.get(name)
+        if isinstance(raw, str) and not raw.strip() and f.default not in (None, "") and f.kind in (DECIMAL, INTEGER):
+            # A box the user emptied is not a request for the default: say so rather than guess.
+            unit = f" {f.unit}" if f.unit and f.unit != "%" else (f.unit or "")
+            self.errors.setdefault(name, f"Enter a value (usually {f.default}{unit}).")
+            return None
         if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):
             raw = f.default
         if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):

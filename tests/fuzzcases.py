@@ -114,8 +114,9 @@ def _values(f: Field, empty_is_bad: bool) -> dict[str, str]:
 def cases(calculator: str) -> list[Case]:
     """Every bad value for every text-entry field of one calculator.
 
-    Empty is bad only where the field must be filled in: required and with no
-    default (an emptied field with a default reads as its default).
+    Empty is bad where the field must be filled in (required), and where the
+    field has a default: a box the user emptied is an error, not a request for
+    the default. An optional field with no default may stay empty.
     """
     declared = declared_fields(calculator)
     found: list[Case] = []
@@ -134,7 +135,8 @@ def cases(calculator: str) -> list[Case]:
             if name in seen:  # one name under several profiles: the first that applies is enough
                 continue
             seen.add(name)
-            for label, value in _values(column, column.required and column.default is None).items():
+            empty_is_bad = column.required or column.default not in (None, "")
+            for label, value in _values(column, empty_is_bad).items():
                 found.append(Case(calculator, name, label, value, base))
     return found
 

@@ -363,3 +363,13 @@ def test_mg_ml_confusion_is_warned_against():
     usual = taper.run({"medicine": "methadone", "mode": "proportional", "start_dose_mg": "60", "percent": "20"},
                       data)["result"]
     assert not any(w["code"] in ("dose_above_usual_range", "formulation_note") for w in usual["warnings"])
+
+
+def test_an_emptied_box_is_an_error_not_its_default():
+    """Left out (an API call) means the default; a box the user emptied is a field error."""
+    base = {"medicine": "methadone", "mode": "proportional", "start_dose_mg": "60"}
+    assert taper.run(base)["result"]["percent"] == "10"
+    out = taper.run({**base, "percent": "  "})
+    assert out["ok"] is False and out["errors"] == {"percent": "Enter a value (usually 10%)."}
+    out = taper.run({**base, "percent": "20", "stop_dose_mg": ""})
+    assert out["errors"] == {"stop_dose_mg": "Enter a value (usually 0 mg)."}
