@@ -295,7 +295,8 @@ class Renderer:
         """The local settings as plain text, for the footer, printed pages and calculator sheets."""
         s = self.content.settings
         return {"name": s.programme_name, "contacts": s.contacts_line, "newer_copy": s.newer_copy,
-                "naloxone": plain_text(s.naloxone)}
+                "naloxone": plain_text(s.naloxone),
+                "line": " · ".join(part for part in (s.programme_name, s.contacts_line) if part)}
 
     def programme_box(self, page: str) -> str:
         settings = self.content.settings

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
+
+from sitebuild import content
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -23,3 +26,9 @@ def assert_rejected(out: dict[str, Any], case: dict[str, Any]) -> None:
     assert out["ok"] is False and out["result"] is None
     for field, message in case["errors"].items():
         assert message in out["errors"].get(field, ""), (field, out["errors"])
+
+
+@functools.lru_cache(maxsize=1)
+def calculator_data() -> dict[str, Any]:
+    """The shipped content's calculator data, read once per test run (the calculators never change it)."""
+    return content.calculator_data()

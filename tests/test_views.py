@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import calculators
-from sitebuild.content import calculator_data
+from tests.datafiles import calculator_data
 
 DATA = Path(__file__).resolve().parent / "data"
 CASES = sorted(p for p in DATA.glob("*/valid/*.json") if p.parent.parent.name in calculators.CALCULATORS)

@@ -8,7 +8,7 @@ the same inputs and the same page facts.
 from __future__ import annotations
 
 import calculators
-from sitebuild.content import calculator_data
+from tests.datafiles import calculator_data
 from tests.datafiles import DATA, load_case
 
 from .support import fill_form, submit

@@ -57,7 +57,7 @@ def open_page(browser, url: str):
 
 def declared_fields(calculator: str):
     """The fields as the form shows them (a calculator may add fields from content data)."""
-    from sitebuild.content import calculator_data
+    from tests.datafiles import calculator_data
 
     module = CALCULATORS[calculator]
     return module.form_fields(calculator_data()) if hasattr(module, "form_fields") else module.FIELDS

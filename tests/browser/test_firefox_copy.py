@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import calculators
-from sitebuild.content import calculator_data
+from tests.datafiles import calculator_data
 from tests.datafiles import load_case
 
 from .calc_checks import CASES, SENT_CONTEXT, SPY_ON_CONTEXT, TEXT_OF, words

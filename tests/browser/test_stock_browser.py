@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import calculators
-from sitebuild.content import calculator_data
+from tests.datafiles import calculator_data
 
 from tests.datafiles import data_files
 

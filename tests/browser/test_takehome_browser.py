@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 import calculators
-from sitebuild.content import calculator_data
+from tests.datafiles import calculator_data
 
 from tests.datafiles import data_files
 

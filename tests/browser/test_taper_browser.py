@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import calculators
-from sitebuild.content import calculator_data
+from tests.datafiles import calculator_data
 
 from tests.datafiles import data_files
 
