@@ -1,7 +1,12 @@
 """Command line: `python -m calculators taper < inputs.json` prints the JSON result.
 
 Exit status 0 with a result, 2 with field errors (printed in the same JSON).
-Flags such as `--start-dose-mg 80` set or override single inputs.
+Flags such as `--start-dose-mg 80` set or override single inputs (rows and
+criteria by their flat names in the JSON). `--data data.json` reads the
+content data the site embeds (formulations, take-home profiles, source
+names); without it the calculators use their built-in defaults, and those
+that need data say so. `python -m sitebuild.calculate` passes this
+repository's content.
 """
 
 from __future__ import annotations
@@ -9,38 +14,52 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from . import CALCULATORS, run
 from .fields import MULTICHOICE
 
 
-def content_data() -> dict:
-    """Content the calculators read (formulations, profiles), validated as in the build."""
-    try:
-        from sitebuild.content import calculator_data
-    except ImportError:  # running outside the repository: calculators that need no data still work
-        return {}
-    return calculator_data()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m calculators", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="calculator", required=True)
-    for name, module in CALCULATORS.items():
-        p = sub.add_parser(name, help=module.TITLE)
-        for f in module.FIELDS:
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m calculators", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="calculator", required=True)
+    for name, calculator in CALCULATORS.items():
+        p = sub.add_parser(name, help=calculator.title)
+        p.add_argument("--data", metavar="FILE", help="the content data as JSON (what the site embeds)")
+        seen = set()
+        for f in calculator.fields({}):
+            if f.name in seen or "." in f.name:
+                continue
+            seen.add(f.name)
             p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, metavar=f.unit or "VALUE",
                            action="append" if f.kind == MULTICHOICE else "store", help=f.label)
-        for flag, help_text in getattr(module, "CLI_FLAGS", {}).items():
-            p.add_argument(flag, action="store_true", help=help_text)
-    args = parser.parse_args(argv)
-    module = CALCULATORS[args.calculator]
-    data = content_data()
-    for flag in getattr(module, "CLI_FLAGS", {}):
-        if getattr(args, flag.lstrip("-").replace("-", "_")):
-            print(json.dumps(module.cli_flag(flag, data), indent=2, ensure_ascii=False))
+        for action in calculator.cli_actions:
+            p.add_argument(action.flag, action="store_true", help=action.help)
+    return top
+
+
+def read_data(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def main(argv: list[str] | None = None, data: dict[str, Any] | None = None) -> int:
+    """`data` is given by `sitebuild.calculate` (the repository's content); otherwise `--data` or none."""
+    args = parser().parse_args(argv)
+    calculator = CALCULATORS[args.calculator]
+    if data is None:
+        try:
+            data = read_data(args.data)
+        except (OSError, ValueError) as e:
+            print(json.dumps({"ok": False, "errors": {"_form": f"--data: {e}"}, "result": None}))
+            return 2
+    for action in calculator.cli_actions:
+        if getattr(args, action.flag.lstrip("-").replace("-", "_")):
+            print(json.dumps(action.run(data), indent=2, ensure_ascii=False))
             return 0
-    inputs = {}
+    inputs: Any = {}
     if not sys.stdin.isatty():
         text = sys.stdin.read().strip()
         if text:
@@ -51,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "result": None}))
                 return 2
     if isinstance(inputs, dict):
-        for f in module.FIELDS:
+        for f in calculator.fields({}):
             value = getattr(args, f.name, None)
             if value is not None:
                 inputs[f.name] = value

@@ -68,12 +68,33 @@ class Field:
         if self.kind not in KINDS:
             raise ValueError(f"Field {self.name!r}: kind {self.kind!r} is not one of {sorted(KINDS)}")
 
-    def applies(self, inputs: Mapping[str, Any]) -> bool:
-        """Whether the field is in use, given the other inputs."""
-        for other, values in self.shown_when:
-            if str(inputs.get(other) or "") not in values:
+    def applies(self, values: Mapping[str, Any]) -> bool:
+        """Whether the field is in use, given the other inputs' effective values (see `effective_values`)."""
+        for other, allowed in self.shown_when:
+            if str(values.get(other) or "") not in allowed:
                 return False
         return True
+
+    def value_text(self, value: Any, labels: Mapping[str, str] | None = None) -> str:
+        """A value read by this field as a reader should see it: a choice's label, a number with its unit."""
+        if value is None:
+            return ""
+        labels = {**{c.value: c.label for c in self.choices}, **(labels or {})}
+        if self.kind == CHOICE:
+            return labels.get(value, value)
+        if self.kind == MULTICHOICE:
+            return "; ".join(labels.get(v, v) for v in value) or "none"
+        if self.kind in (YESNO, BOOLEAN):
+            return "yes" if value else "no"
+        if self.kind in (DECIMAL, INTEGER):
+            number = dec(Decimal(value))
+            if self.unit == "%":
+                return f"{number} %"
+            unit = self.unit[:-1] if self.unit in ("days", "steps") and value == 1 else self.unit
+            return f"{number} {unit}".strip()
+        if self.kind == DATE:
+            return value.isoformat()
+        return str(value)
 
     def bounds_text(self) -> str:
         """The allowed range in words, for help text and messages."""
@@ -84,6 +105,44 @@ class Field:
         if self.maximum is not None:
             hi = f"less than {self.maximum}{unit}" if self.maximum_exclusive else f"at most {self.maximum}{unit}"
         return " and ".join(p for p in (lo, hi) if p)
+
+
+def flatten(raw: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
+    """Inputs with flat names, as the form, the page address and the CLI write them.
+
+    The declarations decide what nests: `{"criteria": {"stable_dose": true}}`
+    reads as `{"criteria.stable_dose": true}` when fields named `criteria.…`
+    are declared, and `{"cohort": [{"dose_mg": 80}]}` as
+    `{"cohort.0.dose_mg": 80}` when `cohort` is a ROWS field. Scripts may send
+    either form; everything after this reads flat names only.
+    """
+    groups = {f.name.split(".", 1)[0] for f in fields if "." in f.name}
+    rows = {f.name for f in fields if f.kind == ROWS}
+    flat: dict[str, Any] = {}
+    for name, value in raw.items():
+        name = str(name)
+        if name in groups and isinstance(value, Mapping):
+            for key, inner in value.items():
+                flat.setdefault(f"{name}.{key}", inner)
+        elif name in rows and isinstance(value, list):
+            for i, row in enumerate(value):
+                if isinstance(row, Mapping):
+                    for key, inner in row.items():
+                        flat.setdefault(f"{name}.{i}.{key}", inner)
+                else:
+                    flat.setdefault(f"{name}.{i}", row)  # not a row: reported by Reader.rows
+        else:
+            flat.setdefault(name, value)
+    return flat
+
+
+def effective_values(fields: tuple[Field, ...], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Each field's raw value, or its default when none was given: what decides which fields apply."""
+    values = dict(raw)
+    for f in fields:
+        if is_missing(values.get(f.name)) and f.default is not None:
+            values[f.name] = f.default
+    return values
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -198,13 +257,15 @@ def read_date(raw: Any, f: Field) -> _dt.date:
 class Reader:
     """Reads a dict of raw inputs against declared fields, gathering every error.
 
-    Use `get(name)` for each value; check `errors` before computing. Fields
-    that do not apply (see `Field.applies`) read as their default or None.
+    Use `get(name)` for each value; check `errors` before computing. Names are
+    flat (see `flatten`); rows of a ROWS field are read with `rows(name)`.
+    Fields that do not apply (see `Field.applies`) read as None. `choices`
+    gives the choices of fields whose choices come from content data.
     """
 
     fields: tuple[Field, ...]
     raw: Mapping[str, Any]
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    choices: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -212,18 +273,28 @@ class Reader:
         if not isinstance(self.raw, Mapping):
             self.errors["_form"] = "The inputs must be a JSON object of field names and values."
             self.raw = {}
+        self.raw = flatten(self.raw, self.fields)
+        self.effective = effective_values(self.fields, self.raw)
+        self._read: dict[str, Any] = {}
 
     def field(self, name: str) -> Field:
         return self._by_name[name]
 
+    def applies(self, name: str) -> bool:
+        return self._by_name[name].applies(self.effective)
+
     def allowed(self, f: Field) -> tuple[str, ...]:
-        if f.name in self.choices:
-            return self.choices[f.name]
-        return tuple(c.value for c in f.choices)
+        return tuple(c.value for c in self.choices.get(f.name, f.choices))
 
     def get(self, name: str) -> Any:
+        value = self._get(name)
+        if value is not None and name not in self.errors:
+            self._read[name] = value
+        return value
+
+    def _get(self, name: str) -> Any:
         f = self._by_name[name]
-        if not f.applies(self.raw):
+        if not f.applies(self.effective):
             return None
         raw = self.raw.get(name)
         if isinstance(raw, str) and not raw.strip() and f.default not in (None, "") and f.kind in (DECIMAL, INTEGER):
@@ -255,13 +326,49 @@ class Reader:
         except InputError as e:
             self.errors.setdefault(name, str(e))
             return None
-        raise ValueError(f"Field {name!r}: kind {f.kind!r} needs its own reader")  # ROWS: calculator reads them
+        raise ValueError(f"Field {name!r}: kind {f.kind!r} is read with rows()")
+
+    def rows(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        """The rows of a ROWS field as (the row's number in its names, {column: raw value}), in order.
+
+        A row is written `name.<n>.<column>`; numbers need not be consecutive (a row removed from the
+        middle of the form leaves a gap), and errors are reported under the same names.
+        """
+        f, prefix = self._by_name[name], name + "."
+        found: dict[int, dict[str, Any]] = {}
+        for key, value in self.raw.items():
+            if not key.startswith(prefix):
+                continue
+            number, _, column = key[len(prefix):].partition(".")
+            if not number.isdigit() or len(number) > 6:
+                continue
+            if not column:
+                columns = ", ".join(c.label.lower() for c in f.columns)
+                self.error(name, f"Row {int(number) + 1} is not a row of {columns}.")
+                continue
+            found.setdefault(int(number), {})[column] = value
+        return sorted(found.items())
 
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 
     def unknown_names(self) -> list[str]:
         return sorted(k for k in self.raw if k not in self._by_name)
+
+    def echo(self) -> list[dict[str, Any]]:
+        """The inputs that were read, in form order, each with its label and its value as a reader sees it."""
+        out = []
+        for f in self.fields:
+            if f.name not in self._read or f.kind == ROWS:
+                continue
+            value = self._read[f.name]
+            labels = {c.value: c.label for c in self.choices.get(f.name, ())}
+            text = f.value_text(value, labels)
+            out.append({"name": f.name, "label": f.label, "text": text,
+                        "value": value if isinstance(value, (bool, int, str)) else
+                        list(value) if isinstance(value, tuple) else dec(value) if isinstance(value, Decimal)
+                        else str(value)})
+        return out
 
 
 def dec(value: Decimal) -> str:

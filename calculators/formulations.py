@@ -15,10 +15,12 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from .basis import SHORT_NAMES, Source
 from .fields import dec
+from .interface import DataSet
+from .medicines import MEDICINE_IDS as MEDICINES
+from .vocabulary import CITATION_MARKUP as CITATION
+from .vocabulary import Citation
 
-MEDICINES = ("methadone", "buprenorphine")
 VOLUME, UNITS = "volume", "units"
 MAX_ML_DECIMALS = 3
 
@@ -26,7 +28,6 @@ REQUIRED = ("id", "medicine", "label", "step_mg", "measure", "source")
 OPTIONAL = ("default", "mg_per_ml", "ml_decimals", "units", "note")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
-CITATION = re.compile(r"\[@([a-z0-9-]+)\s*(?:§\s*([^\]]*?))?\s*\]")
 
 # The medicines' usual formulations, the same as the entries marked
 # `default: true` in content/formulations.yml (a test keeps them equal), so the
@@ -58,13 +59,13 @@ class Formulation:
     label: str
     step_mg: Decimal
     measure: str
-    source: Source
+    source: Citation
     default: bool = False
     mg_per_ml: Decimal | None = None
     ml_decimals: int = 0
     units: tuple[Unit, ...] = ()  # largest first
     note: str = ""
-    note_source: Source | None = None
+    note_source: Citation | None = None
 
 
 Problem = tuple[str, str, str]
@@ -86,11 +87,11 @@ def _decimal(value: Any) -> Decimal | None:
     return None
 
 
-def _citation(text: Any) -> Source | None:
-    match = CITATION.search(text) if isinstance(text, str) else None
-    if not match or match.group(1) not in SHORT_NAMES or not match.group(2):
-        return None
-    return Source(match.group(1), match.group(2))
+def _citation(text: Any) -> Citation | None:
+    """The citation of a formulation or its note; it must name a section (the build checks the id and
+    section against content/sources.yml)."""
+    found = Citation.parse(text) if isinstance(text, str) else None
+    return found if found is not None and found.section else None
 
 
 def _is_multiple(value: Decimal, step: Decimal) -> bool:
@@ -155,8 +156,7 @@ def _validate_item(item: Mapping[str, Any], where: str, seen: set[str], defaults
     if "source" in item and _citation(item["source"]) is None:
         problems.append((f"{where}.source", (f"Expected a citation with a section, but received "
                          f"{_received(item['source'])}."),
-                         ("write [@id §Section] with an id from calculators/basis.py SHORT_NAMES "
-                         f"({', '.join(sorted(SHORT_NAMES))}) and a section from content/sources.yml.")))
+                         "write [@id §Section] with an id and a section from content/sources.yml."))
     default = item.get("default", False)
     if not isinstance(default, bool):
         problems.append((f"{where}.default", f"Expected true or false, but received {_received(default)}.",
@@ -254,6 +254,9 @@ def parse(items: Sequence[Mapping[str, Any]]) -> tuple[Formulation, ...]:
 
 
 DEFAULTS: tuple[Formulation, ...] = parse(DEFAULT_ITEMS)
+
+# content/formulations.yml, as the taper and the stock planner read it; the built-in defaults without it.
+FORMULATIONS = DataSet("formulations", "formulations.yml", validate, parse, default=DEFAULTS)
 
 
 def default_for(formulations: Sequence[Formulation], medicine: str) -> Formulation:

@@ -7,8 +7,21 @@ Every value is escaped; nothing here reads or writes anything.
 
 from __future__ import annotations
 
+import csv
+import io
 from html import escape
 from typing import Any, Iterable, Mapping
+
+from .vocabulary import CAUTION, DANGER, INFO, LEVEL_WORDS, Citation, citations_in
+
+
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
 
 
 def e(value: Any) -> str:
@@ -17,8 +30,8 @@ def e(value: Any) -> str:
 
 def cite(item: Mapping[str, Any], bibliography_url: str) -> str:
     """A source reference as a link to its bibliography entry."""
-    return (f'<a class="cite" href="{e(bibliography_url)}#{e(item["source_id"])}">'
-            f'{e(item["source"])}</a>')
+    text = item.get("source") or Citation(str(item["source_id"]), str(item.get("section") or "")).text({})
+    return f'<a class="cite" href="{e(bibliography_url)}#{e(item["source_id"])}">{e(text)}</a>'
 
 
 def table(columns: Iterable[str], rows: Iterable[Iterable[Any]], caption: str = "", css: str = "") -> str:
@@ -29,41 +42,41 @@ def table(columns: Iterable[str], rows: Iterable[Iterable[Any]], caption: str = 
 
 
 def warnings_html(warnings: Iterable[Mapping[str, Any]], bibliography_url: str) -> str:
+    """Warnings in the order given (the calculators put danger first), each stating its level in words."""
     items = []
     for w in warnings:
-        level = "danger" if w.get("level") == "danger" else "warning"
-        label = "Danger" if level == "danger" else "Caution"
-        code, message = w.get("code") or w.get("id", ""), w.get("message") or w.get("text", "")
+        level = w.get("level", CAUTION)
+        css = {DANGER: "danger", CAUTION: "warning", INFO: "info"}.get(level, "warning")
         items.append(
-            f'<div class="admonition {level} calc-warning" data-code="{e(code)}">'
-            f'<p class="admonition-title">{label}</p>'
-            f'<p>{e(message)} <span class="calc-basis-source">Source: {cite(w, bibliography_url)}</span></p>'
+            f'<div class="admonition {css} calc-warning" data-code="{e(w["id"])}" data-level="{e(level)}">'
+            f'<p class="admonition-title">{e(LEVEL_WORDS.get(level, "Caution"))}</p>'
+            f'<p>{e(w["text"])} <span class="calc-basis-source">Source: {cite(w, bibliography_url)}</span></p>'
             f"</div>")
     return "".join(items)
 
 
-_CITATION = __import__("re").compile(r"\[@([a-z0-9-]+)\s*(?:§\s*([^\]]*?))?\s*\]")
-
-
-def markup_html(text: str, bibliography_url: str) -> str:
+def markup_html(text: str, bibliography_url: str, short_names: Mapping[str, str]) -> str:
     """Text with content citation markup ([@id §Section]) as escaped HTML with source links."""
-    from .basis import SHORT_NAMES
-
     out, last = [], 0
-    for m in _CITATION.finditer(text):
-        out.append(e(text[last:m.start()]))
-        short = SHORT_NAMES.get(m.group(1), m.group(1))
-        label = f"{short}, {m.group(2)}" if m.group(2) else short
-        out.append(f'(<a class="cite" href="{e(bibliography_url)}#{e(m.group(1))}">{e(label)}</a>)')
-        last = m.end()
+    for match, citation in citations_in(text):
+        out.append(e(text[last:match.start()]))
+        out.append(f'(<a class="cite" href="{e(bibliography_url)}#{e(citation.source_id)}">'
+                   f'{e(citation.text(short_names))}</a>)')
+        last = match.end()
     out.append(e(text[last:]))
     return "".join(out)
 
 
 def basis_html(rules: Iterable[Mapping[str, Any]], bibliography_url: str) -> str:
-    items = "".join(f"<li>{e(r['rule'])} <span class=\"calc-basis-source\">({cite(r, bibliography_url)})</span></li>"
+    items = "".join(f"<li>{e(r['text'])} <span class=\"calc-basis-source\">({cite(r, bibliography_url)})</span></li>"
                     for r in rules)
     return f'<h3>Basis: the rules applied</h3><ul class="calc-basis">{items}</ul>'
+
+
+def echo_pairs(echo: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The inputs a calculator read, as (label, value as a reader sees it): built from the field
+    declarations, so no view retypes a label and no internal id reaches the page."""
+    return [(item["label"], item["text"]) for item in echo]
 
 
 def inputs_html(pairs: Iterable[tuple[str, Any]]) -> str:

@@ -19,21 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .basis import HANDBOOK_DESIGN, HANDBOOK_STOCK, WHO_WITHDRAWAL, Rule, Warning
 from .fields import BOOLEAN, CHOICE, DECIMAL, INTEGER, ROWS, Field, Reader, dec, is_missing
+from .formulations import DEFAULTS as USUAL_FORMULATIONS
+from .interface import Calculator, fixed_fields
+from .medicines import ABSURD_DOSE_MG, MEDICINES, WHO_MINIMUM_DAYS, WHO_REFERENCE_DAYS
 from .result import failure, success
-from .taper import (
-    ABSURD_DOSE_MG,
-    DEFAULT_STEP_MG,
-    GRID_TENTHS,
-    MEDICINES,
-    MIN_STEP_MG,
-    WHO_MINIMUM_DAYS,
-    WHO_REFERENCE_DAYS,
-    always_warnings,
-    in_steps,
-    proportional_units,
-)
+from .stock_view import stock as view
+from .tapering import GRID_TENTHS, MIN_STEP_MG, in_steps, proportional_units, taper_safety_warnings
+from .vocabulary import CAUTION, DANGER, HANDBOOK_DESIGN, HANDBOOK_STOCK, WHO_WITHDRAWAL, Rule, Warning
 
 NAME = "stock"
 TITLE = "Programme stock planner"
@@ -43,6 +36,8 @@ MAX_ROWS = 50
 MAX_PATIENTS = 100_000
 MAX_STOCK_MG = Decimal(1_000_000_000)
 LABEL = "Planning figure, not a prescription."
+# The rounding step when none is given: that of each medicine's usual formulation.
+DEFAULT_STEP_MG = {f.medicine: f.step_mg for f in USUAL_FORMULATIONS}
 
 DESIGN = "[@this-handbook §Stock planning]"
 WITHDRAWAL = "[@who-2025 §Assisted withdrawal management]"
@@ -96,39 +91,36 @@ class StockInputs:
     floor_mg: Decimal
     step_mg: Decimal
     bands: tuple[Band, ...]
+    echo: tuple[dict[str, Any], ...] = ()
 
 
 # ---------------------------------------------------------------- reading the inputs
 
 
-def _read_cohort(raw: Any, medicine: str | None, step: Decimal | None, errors: dict[str, str]) -> list[Band]:
-    if not isinstance(raw, list):
-        errors["cohort"] = "Add at least one row: a dose, a number of patients, and whether they are protected."
-        return []
-    if len(raw) > MAX_ROWS:
-        errors["cohort"] = f"Use at most {MAX_ROWS} rows: group patients into dose bands."
+def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[Band]:
+    """The rows of the cohort (`cohort.<n>.dose_mg`, `.patients`, `.protected`), errors under the same names."""
+    rows = r.rows("cohort")
+    if len(rows) > MAX_ROWS:
+        r.error("cohort", f"Use at most {MAX_ROWS} rows: group patients into dose bands.")
         return []
     bands: list[Band] = []
-    for i, row in enumerate(raw):
-        if not isinstance(row, Mapping):
-            errors.setdefault("cohort", f"Row {i + 1} is not a row of dose, patients and protected.")
-            continue
+    for number, row in rows:
         if all(is_missing(row.get(c.name)) or row.get(c.name) is False for c in COHORT_COLUMNS):
             continue  # an empty row left in the form
-        r = Reader(COHORT_COLUMNS, row)
-        dose, patients, protected = r.get("dose_mg"), r.get("patients"), r.get("protected")
+        cells = Reader(COHORT_COLUMNS, row)
+        dose, patients, protected = cells.get("dose_mg"), cells.get("patients"), cells.get("protected")
         if dose is not None and medicine and dose > ABSURD_DOSE_MG[medicine]:
-            r.error("dose_mg", f"{dec(dose)} mg of {medicine} a day is not a credible daily dose (the limit here is "
-                    f"{dec(ABSURD_DOSE_MG[medicine])} mg).")
+            cells.error("dose_mg", f"{dec(dose)} mg of {medicine} a day is not a credible daily dose (the limit "
+                        f"here is {dec(ABSURD_DOSE_MG[medicine])} mg).")
         elif dose is not None and step is not None and not in_steps(dose, step)[1]:
-            r.error("dose_mg", f"{dec(dose)} mg cannot be measured in steps of {dec(step)} mg; check the dose or "
-                    "the rounding step.")
-        for name, message in r.errors.items():
-            errors[f"cohort.{i}.{name}"] = message
-        if not r.errors and step is not None:
-            bands.append(Band(i, in_steps(dose, step)[0], patients, bool(protected)))
-    if not bands and not any(k.startswith("cohort") for k in errors):
-        errors["cohort"] = "Add at least one row: a dose, a number of patients, and whether they are protected."
+            cells.error("dose_mg", f"{dec(dose)} mg cannot be measured in steps of {dec(step)} mg; check the dose "
+                        "or the rounding step.")
+        for name, message in cells.errors.items():
+            r.error(f"cohort.{number}.{name}", message)
+        if not cells.errors and step is not None:
+            bands.append(Band(number, in_steps(dose, step)[0], patients, bool(protected)))
+    if not bands and not any(k.startswith("cohort") for k in r.errors):
+        r.error("cohort", "Add at least one row: a dose, a number of patients, and whether they are protected.")
     return bands
 
 
@@ -142,11 +134,10 @@ def read_inputs(raw: Mapping[str, Any]) -> tuple[StockInputs | None, dict[str, s
         r.error("safety_stock_mg", "The safety stock cannot be more than the stock in hand.")
     if medicine and floor is not None and floor > ABSURD_DOSE_MG[medicine]:
         r.error("floor_mg", f"Enter a dose of at most {dec(ABSURD_DOSE_MG[medicine])} mg.")
-    raw_rows = r.raw.get("cohort") if isinstance(r.raw, Mapping) else None
-    bands = _read_cohort(raw_rows, medicine, step if "step_mg" not in r.errors else None, r.errors)
+    bands = _read_cohort(r, medicine, step if "step_mg" not in r.errors else None)
     if r.errors:
         return None, r.errors
-    return StockInputs(medicine, stock, safety, horizon, floor, step, tuple(bands)), {}
+    return StockInputs(medicine, stock, safety, horizon, floor, step, tuple(bands), tuple(r.echo())), {}
 
 
 # ---------------------------------------------------------------- the plan
@@ -309,6 +300,7 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
         "warnings": [w.to_json() for w in _warnings(inputs, reaches, found, tenths, per_band, shortfall,
                                                        days_covered)],
         "basis": [rule.to_json() for rule in BASIS],
+        "echo": list(inputs.echo),
     }
     if not feasible:
         result["closest_percent"] = dec(Decimal(tenths or 0) / 10)
@@ -352,27 +344,27 @@ def _warnings(inputs: StockInputs, reaches: bool, found: Search, tenths: int | N
               shortfall: Decimal, days_covered: int) -> list[Warning]:
     step = inputs.step_mg
     found_list: list[Warning] = [Warning(
-        "planning_figure", f"{LABEL} Each patient's dose is decided by their clinician, who can hold a dose "
+        CAUTION, "planning_figure", f"{LABEL} Each patient's dose is decided by their clinician, who can hold a dose "
         "when withdrawal is moderate or worse.", HANDBOOK_STOCK)]
     if not reaches and found.tenths is None:
         found_list.append(Warning(
-            "stock_short",
+            DANGER, "stock_short",
             f"The usable stock cannot last {inputs.horizon_days} days, even with the largest reductions: it is "
             f"short by {dec(shortfall)} mg and covers {days_covered} days. Options: review who is protected, "
-            "redistribute stock, or get an emergency supply.", HANDBOOK_STOCK, level="danger"))
+            "redistribute stock, or get an emergency supply.", HANDBOOK_STOCK))
     if reaches:
         found_list.append(Warning(
-            "no_reduction_needed", f"The usable stock covers everyone's current dose for all {inputs.horizon_days} "
+            CAUTION, "no_reduction_needed", f"The usable stock covers everyone's current dose for all {inputs.horizon_days} "
             "days until resupply: no reduction is needed.", WHO_WITHDRAWAL))
     protected = sum(b.patients for b in inputs.bands if b.protected)
     if protected:
         found_list.append(Warning(
-            "protected_keep_dose", f"{protected} protected patient(s) keep their dose throughout.", WHO_WITHDRAWAL))
+            CAUTION, "protected_keep_dose", f"{protected} protected patient(s) keep their dose throughout.", WHO_WITHDRAWAL))
     elif not reaches:
         found_list.append(Warning(
-            "none_protected", "No patient is marked protected. WHO advises keeping high-risk clients (pregnancy, "
+            DANGER, "none_protected", "No patient is marked protected. WHO advises keeping high-risk clients (pregnancy, "
             "serious immunocompromise, ART, hepatitis C or TB treatment started in the last month, diabetes, "
-            "certain mental health conditions) on OAMT as long as possible.", WHO_WITHDRAWAL, level="danger"))
+            "certain mental health conditions) on OAMT as long as possible.", WHO_WITHDRAWAL))
     if not reaches and tenths is not None:
         percent = dec(Decimal(tenths) / 10)
         for b, days in zip(inputs.bands, per_band):
@@ -381,19 +373,22 @@ def _warnings(inputs: StockInputs, reaches: bool, found: Search, tenths: int | N
             dose = dec(b.dose * step)
             if not days[0]:
                 found_list.append(Warning(
-                    "band_stops_at_once", f"At {percent} %, patients on {dose} mg would stop at once: the first "
-                    "reduced dose rounds to 0.", WHO_WITHDRAWAL, level="danger"))
+                    DANGER, "band_stops_at_once", f"At {percent} %, patients on {dose} mg would stop at once: the first "
+                    "reduced dose rounds to 0.", WHO_WITHDRAWAL))
             elif inputs.floor_mg == 0 and 0 in days:
                 stop_day = days.index(0)  # dosing days before the first day without medicine
                 reference = WHO_REFERENCE_DAYS[inputs.medicine]
                 if stop_day < reference:
                     found_list.append(Warning(
-                        "band_faster_than_reference",
+                        DANGER if stop_day < WHO_MINIMUM_DAYS else CAUTION, "band_faster_than_reference",
                         f"At {percent} %, patients on {dose} mg stop after {stop_day} day(s): "
                         + ("shorter than WHO's minimum of 3 days and " if stop_day < WHO_MINIMUM_DAYS else "")
                         + f"faster than the about {reference} days WHO gives for {inputs.medicine}.",
-                        WHO_WITHDRAWAL, level="danger" if stop_day < WHO_MINIMUM_DAYS else "caution"))
+                        WHO_WITHDRAWAL))
     if not reaches:
-        found_list += [w for w in always_warnings() if w.code in ("loss_of_tolerance", "naloxone",
+        found_list += [w for w in taper_safety_warnings() if w.id in ("loss_of_tolerance", "naloxone",
                                                                   "monitor_withdrawal")]
     return found_list
+
+
+CALCULATOR = Calculator(name=NAME, title=TITLE, fields=fixed_fields(FIELDS), run=run, view=view)

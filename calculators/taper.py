@@ -20,29 +20,42 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
-from .basis import (
-    COWS_SCALE,
+from .fields import BOOLEAN, CHOICE, DATE, DECIMAL, INTEGER, MULTICHOICE, Choice, Field, Reader, dec
+from .formulations import FORMULATIONS, Formulation, default_for, measure
+from .interface import Calculator, fixed_fields
+from .medicines import ABSURD_DOSE_MG, MEDICINES, USUAL_MAX_DOSE_MG, WHO_MINIMUM_DAYS, WHO_REFERENCE_DAYS
+from .result import failure, success
+from .taper_view import taper as view
+from .tapering import (
+    GRID_TENTHS,
+    MAX_TAPER_DAYS,
+    MIN_STEP_MG,
+    in_steps,
+    linear_doses,
+    proportional_doses,
+    proportional_units,
+    round_to_step,
+    target_percent,
+    taper_safety_warnings,
+    use_within,
+)
+from .vocabulary import (
+    CAUTION,
+    DANGER,
     HANDBOOK_DESIGN,
     HANDBOOK_FORMULATIONS,
-    WHO_OVERDOSE,
-    WHO_REINDUCTION,
     WHO_WITHDRAWAL,
     Rule,
     Warning,
 )
-from .fields import BOOLEAN, CHOICE, DATE, DECIMAL, INTEGER, MULTICHOICE, Choice, Field, Reader, dec, is_missing
-from .formulations import DEFAULTS as DEFAULT_FORMULATIONS
-from .formulations import Formulation, default_for, measure, parse
-from .result import failure, success
 
 NAME = "taper"
 TITLE = "Taper calculator"
 
 PROPORTIONAL, LINEAR, TARGET_DAYS, STOCK_LIMITED = "proportional", "linear", "target_days", "stock_limited"
-MEDICINES = (Choice("methadone", "Methadone"), Choice("buprenorphine", "Buprenorphine"))
 MODES = (
     Choice(PROPORTIONAL, "Proportional: a percentage of the previous dose"),
     Choice(LINEAR, "Linear: a fixed amount less each step"),
@@ -58,28 +71,12 @@ HIGH_RISK = (
     Choice("mental_health", "Certain mental health conditions"),
 )
 
-# Steps of the usual formulation of each medicine (methadone oral solution
-# 1 mg/mL; buprenorphine sublingual tablets of 0.4, 2 and 8 mg).
-DEFAULT_STEP_MG = {f.medicine: f.step_mg for f in DEFAULT_FORMULATIONS}
-# Doses above these are not credible as a daily dose: most likely a typing or unit error.
-ABSURD_DOSE_MG = {"methadone": Decimal(1000), "buprenorphine": Decimal(64)}
-# Doses above these are real but above the usual maintenance range: accepted, with a warning.
-USUAL_MAX_DOSE_MG = {"methadone": Decimal(120), "buprenorphine": Decimal(24)}
-# WHO 2025's reference durations with acceptable withdrawal and little rebound.
-WHO_REFERENCE_DAYS = {"methadone": 10, "buprenorphine": 5}
-WHO_MINIMUM_DAYS = 3
-# A crisis taper longer than two years is an input mistake, and would make a page of thousands of rows.
-MAX_TAPER_DAYS = 730
 MAX_HORIZON_DAYS = 365
 MAX_STOCK_MG = Decimal(1_000_000)
-# No formulation is measured more finely than this; a finer step only makes the arithmetic unwieldy.
-MIN_STEP_MG = Decimal("0.01")
-# The stock-limited search tries 0.1 %, 0.2 %, ... 99.9 %: whole tenths of a percent.
-GRID_TENTHS = range(1, 1000)
 
 WITHDRAWAL = "[@who-2025 §Assisted withdrawal management]"
 DESIGN = "[@this-handbook §Calculator design]"
-FORMULATIONS = "[@this-handbook §Formulations]"
+FORMULATIONS_CITE = "[@this-handbook §Formulations]"
 
 
 def _when_mode(*modes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -91,7 +88,7 @@ FIELDS: tuple[Field, ...] = (
           help="The opioid agonist the patient takes now.", source=WITHDRAWAL),
     Field("formulation", "Formulation", CHOICE, choices_from="formulations", required=False,
           help="What the patient is given: it sets the rounding step and how each dose is measured. "
-               "Empty: methadone oral solution 1 mg/mL, or buprenorphine sublingual tablets.", source=FORMULATIONS),
+               "Empty: methadone oral solution 1 mg/mL, or buprenorphine sublingual tablets.", source=FORMULATIONS_CITE),
     Field("start_dose_mg", "Current daily dose", DECIMAL, unit="mg",
           minimum=Decimal(0), minimum_exclusive=True, placeholder="e.g. 80",
           help="The dose the patient takes now, in mg (not mL).", source=DESIGN),
@@ -121,7 +118,7 @@ FIELDS: tuple[Field, ...] = (
     Field("step_mg", "Rounding step", DECIMAL, unit="mg", required=False,
           minimum=MIN_STEP_MG, maximum=Decimal(100),
           help="Doses are rounded to a multiple of this. Empty: the formulation's step (1 mg for methadone "
-               "oral solution, 0.4 mg for buprenorphine sublingual tablets).", source=FORMULATIONS),
+               "oral solution, 0.4 mg for buprenorphine sublingual tablets).", source=FORMULATIONS_CITE),
     Field("step_days", "Days at each dose", INTEGER, unit="days", default="1",
           minimum=Decimal(1), maximum=Decimal(28),
           help="How many days each dose is held before the next reduction.", source=DESIGN),
@@ -153,109 +150,10 @@ class TaperInputs:
     high_risk: tuple[str, ...] = ()
     acknowledge_high_risk: bool = False
     step_from_formulation: bool = True
+    echo: tuple[dict[str, Any], ...] = ()
 
 
 # ---------------------------------------------------------------- the algorithms
-
-
-def round_to_step(value: Decimal, step: Decimal) -> Decimal:
-    """Nearest multiple of `step`, halves rounded up (not Python's banker's rounding)."""
-    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
-
-
-def keep_ratio(percent: Decimal) -> tuple[int, int]:
-    """1 − percent/100 as an exact fraction (numerator, denominator)."""
-    numerator, denominator = percent.as_integer_ratio()
-    return 100 * denominator - numerator, 100 * denominator
-
-
-def proportional_units(start: int, keep: tuple[int, int], stop: int, limit: int) -> list[int]:
-    """The proportional taper in whole numbers of rounding steps: the doses given, in order.
-
-    Each dose is the previous one times keep (= 1 − percent/100), rounded to
-    the nearest whole step with halves up, and at least one step lower than
-    the previous one. The taper stops once a dose at or below `stop` has been
-    given, or when the next dose would be zero; at most `limit` doses.
-    Integers keep it exact and fast enough to search a grid of percentages.
-    """
-    numerator, denominator = keep
-    twice_numerator, twice_denominator = 2 * numerator, 2 * denominator
-    doses: list[int] = []
-    previous = start
-    while previous > stop and len(doses) < limit:
-        # round half up of previous × numerator / denominator = floor(x + 1/2)
-        dose = (previous * twice_numerator + denominator) // twice_denominator
-        if dose >= previous:
-            # The reduction is at most half a step, so this dose is one step lower, and so is every later
-            # one (smaller doses lose even less): the rest is a countdown, written at once for speed.
-            doses.extend(range(previous - 1, max(stop, 1) - 1, -1)[:limit - len(doses)])
-            break
-        if dose <= 0:
-            break
-        doses.append(dose)
-        previous = dose
-    return doses
-
-
-def in_steps(value: Decimal, step: Decimal) -> tuple[int, bool]:
-    """floor(value / step) exactly, and whether value is a whole number of steps."""
-    a, b = value.as_integer_ratio()
-    c, d = step.as_integer_ratio()
-    quotient, remainder = divmod(a * d, b * c)
-    return quotient, remainder == 0
-
-
-def proportional_doses(start_mg: Decimal, percent: Decimal, stop_mg: Decimal, step_mg: Decimal,
-                       limit: int = MAX_TAPER_DAYS + 1) -> list[Decimal]:
-    """The distinct doses of a proportional taper, in mg (see `proportional_units`).
-
-    `start_mg` must be a whole number of steps (the inputs are checked for that).
-    """
-    start, whole = in_steps(start_mg, step_mg)
-    if not whole:
-        raise ValueError(f"{start_mg} mg is not a whole number of {step_mg} mg steps")
-    stop, _ = in_steps(stop_mg, step_mg)
-    return [Decimal(u) * step_mg for u in proportional_units(start, keep_ratio(percent), stop, limit)]
-
-
-def linear_doses(start_mg: Decimal, amount_mg: Decimal, stop_mg: Decimal, step_mg: Decimal,
-                 limit: int = MAX_TAPER_DAYS + 1) -> list[Decimal]:
-    """The distinct doses of a linear taper: each the previous less `amount_mg`, with the same rounding rule."""
-    doses: list[Decimal] = []
-    previous = start_mg
-    while previous > stop_mg and len(doses) < limit:
-        dose = min(round_to_step(previous - amount_mg, step_mg), previous - step_mg)
-        if dose <= 0:
-            break
-        doses.append(dose)
-        previous = dose
-    return doses
-
-
-def target_percent(start_mg: Decimal, stop_mg: Decimal, steps: int) -> tuple[Decimal, Decimal]:
-    """The percentage that takes start to stop in `steps` steps: 100 × (1 − (stop/start)^(1/steps)).
-
-    Returns (unrounded, rounded to one decimal with halves up, kept within 0.1–99.9).
-    The power is taken as exp(ln(ratio) / steps) in 40-digit decimals: no binary floats.
-    """
-    with localcontext() as ctx:
-        ctx.prec = 40
-        root = ((stop_mg / start_mg).ln() / steps).exp()
-        unrounded = 100 * (1 - root)
-    rounded = unrounded.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return +unrounded, min(max(rounded, Decimal("0.1")), Decimal("99.9"))
-
-
-def use_within(doses: list[int], step_days: int, horizon_days: int) -> int:
-    """What a schedule uses in its first `horizon_days` days (days after the last dose use nothing)."""
-    total, day = 0, 0
-    for dose in doses:
-        days = min(step_days, horizon_days - day)
-        if days <= 0:
-            break
-        total += dose * days
-        day += days
-    return total
 
 
 @dataclass(frozen=True)
@@ -295,16 +193,13 @@ def search_stock_limited(start: int, stop: int, step_days: int, horizon_days: in
 
 def formulations_from(data: Mapping[str, Any] | None) -> tuple[Formulation, ...]:
     """The formulations of the content data, or the built-in defaults when the data has none."""
-    items = (data or {}).get("formulations")
-    return parse(items) if items else DEFAULT_FORMULATIONS
+    return FORMULATIONS.typed(data)
 
 
 def read_inputs(raw: Mapping[str, Any],
                 formulations: tuple[Formulation, ...]) -> tuple[TaperInputs | None, dict[str, str]]:
-    if isinstance(raw, Mapping) and is_missing(raw.get("mode")):
-        raw = {**raw, "mode": PROPORTIONAL}  # the default mode decides which fields apply
     by_id = {f.id: f for f in formulations}
-    r = Reader(FIELDS, raw, choices={"formulation": tuple(by_id)})
+    r = Reader(FIELDS, raw, choices={"formulation": tuple(Choice(f.id, f.label) for f in formulations)})
     medicine, mode, chosen = r.get("medicine"), r.get("mode"), r.get("formulation")
     start, stop = r.get("start_dose_mg"), r.get("stop_dose_mg")
     given_step, step_days = r.get("step_mg"), r.get("step_days")
@@ -348,7 +243,8 @@ def read_inputs(raw: Mapping[str, Any],
         step_mg=step, step_days=step_days, percent=values["percent"], amount_mg=amount,
         target_days=values["target_days"], stock_mg=values["stock_mg"], horizon_days=values["horizon_days"],
         start_date=values["start_date"], high_risk=values["high_risk"] or (),
-        acknowledge_high_risk=bool(values["acknowledge_high_risk"]), step_from_formulation=given_step is None), {}
+        acknowledge_high_risk=bool(values["acknowledge_high_risk"]), step_from_formulation=given_step is None,
+        echo=tuple(r.echo())), {}
 
 
 # ---------------------------------------------------------------- explaining the result
@@ -435,25 +331,25 @@ def warnings_for(inputs: TaperInputs, days: int, unmeasurable: list[Decimal]) ->
     if inputs.high_risk:
         names = ", ".join(c.label.lower() for c in HIGH_RISK if c.value in inputs.high_risk)
         found.append(Warning(
-            "keep_on_oamt",
+            DANGER, "keep_on_oamt",
             f"This patient is high-risk ({names}). WHO advises keeping high-risk clients on OAMT for as long as "
             "possible: use this schedule only if there is truly no alternative, and restart treatment as soon as "
-            "medicine is available again.", WHO_WITHDRAWAL, level="danger"))
+            "medicine is available again.", WHO_WITHDRAWAL))
     if inputs.start_dose_mg > USUAL_MAX_DOSE_MG[inputs.medicine]:
         found.append(Warning(
-            "dose_above_usual_range",
+            CAUTION, "dose_above_usual_range",
             f"{dec(inputs.start_dose_mg)} mg is above the usual daily range of {inputs.medicine} "
             f"(up to about {dec(USUAL_MAX_DOSE_MG[inputs.medicine])} mg). Check that the dose is in mg, not mL.",
             HANDBOOK_DESIGN))
     if days < WHO_MINIMUM_DAYS:
         found.append(Warning(
-            "shorter_than_minimum",
+            DANGER, "shorter_than_minimum",
             f"This taper lasts {days} day(s): WHO advises that a taper last at least {WHO_MINIMUM_DAYS} days.",
-            WHO_WITHDRAWAL, level="danger"))
+            WHO_WITHDRAWAL))
     reference = WHO_REFERENCE_DAYS[inputs.medicine]
     if days < reference:
         found.append(Warning(
-            "faster_than_reference",
+            CAUTION, "faster_than_reference",
             f"This taper lasts {days} day(s), faster than the about {reference} days WHO gives for "
             f"{inputs.medicine} with acceptable withdrawal and little rebound.",
             WHO_WITHDRAWAL))
@@ -461,36 +357,14 @@ def warnings_for(inputs: TaperInputs, days: int, unmeasurable: list[Decimal]) ->
     if unmeasurable:
         doses = ", ".join(f"{dec(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
         found.append(Warning(
-            "not_measurable",
+            DANGER, "not_measurable",
             f"With a rounding step of {dec(inputs.step_mg)} mg, some doses ({doses}) cannot be measured or made up "
             f"exactly with {f.label}. Use the formulation's step ({dec(f.step_mg)} mg) or another formulation.",
-            f.source, level="danger"))
+            f.source))
     if f.note and f.note_source is not None:
-        found.append(Warning("formulation_note", f.note, f.note_source))
-    found += always_warnings()
+        found.append(Warning(CAUTION, "formulation_note", f.note, f.note_source))
+    found += taper_safety_warnings()
     return found
-
-
-def always_warnings() -> list[Warning]:
-    """Shown with every taper."""
-    return [
-        Warning("loss_of_tolerance",
-                "Tolerance falls during a taper and after any break. Going back to the old dose can be fatal: "
-                "re-start at a low dose, as at a first start of treatment.", WHO_REINDUCTION, level="danger"),
-        Warning("naloxone",
-                "Offer naloxone and show the patient and the people around them how to use it, during the taper "
-                "and after it.", WHO_OVERDOSE, level="danger"),
-        Warning("monitor_withdrawal",
-                "Taper only with careful clinical monitoring: check withdrawal before each reduction, for example "
-                "with the COWS score (13–24 is moderate withdrawal).", COWS_SCALE),
-        Warning("hold_dose",
-                "This handbook's rule, not a WHO rule: at moderate withdrawal or worse, hold the current dose "
-                "rather than push on with the next reduction, and go on when the symptoms settle.",
-                HANDBOOK_DESIGN),
-        Warning("lofexidine",
-                "For withdrawal symptoms, lofexidine is preferred to clonidine (fewer adverse effects), "
-                "particularly for outpatients.", WHO_WITHDRAWAL),
-    ]
 
 
 # ---------------------------------------------------------------- the result
@@ -555,7 +429,7 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
         if len(doses) != inputs.target_days:
             longer = "longer" if len(doses) > inputs.target_days else "shorter"
             notes.append(Warning(
-                "target_days_rounding",
+                CAUTION, "target_days_rounding",
                 f"Rounding the percentage to {dec(percent)} % and each dose to a {dec(step)} mg step makes this "
                 f"taper {len(doses)} dosing steps long, {longer} than the {inputs.target_days} asked for.",
                 HANDBOOK_DESIGN))
@@ -599,8 +473,8 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
 
 def _high_risk_first(notes: list[Warning], warnings: list[Warning]) -> list[Warning]:
     """The keep-on-OAMT advice leads; the mode's own notes come next."""
-    lead = [w for w in warnings if w.code == "keep_on_oamt"]
-    return lead + notes + [w for w in warnings if w.code != "keep_on_oamt"]
+    lead = [w for w in warnings if w.id == "keep_on_oamt"]
+    return lead + notes + [w for w in warnings if w.id != "keep_on_oamt"]
 
 
 def _common(inputs: TaperInputs, percent: Decimal | None) -> dict[str, Any]:
@@ -615,6 +489,7 @@ def _common(inputs: TaperInputs, percent: Decimal | None) -> dict[str, Any]:
         "step_mg": dec(inputs.step_mg),
         "step_days": inputs.step_days,
         "high_risk": list(inputs.high_risk),
+        "echo": list(inputs.echo),
     }
     if inputs.amount_mg is not None:
         result["amount_mg"] = dec(inputs.amount_mg)
@@ -634,7 +509,7 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
     if need <= stock:
         extra.update({"taper_needed": False, "used_within_horizon_mg": dec(need),
                       "left_at_horizon_mg": dec(stock - need)})
-        note = Warning("no_taper_needed",
+        note = Warning(CAUTION, "no_taper_needed",
                        f"No taper is needed: {dec(stock)} mg covers {horizon} days at the current dose of "
                        f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_WITHDRAWAL)
         return {"percent": Decimal(0), "doses": [], "extra": extra, "notes": [note], "taper_needed": False,
@@ -678,7 +553,7 @@ def _no_taper_result(inputs: TaperInputs, extra: dict[str, Any], notes: list[War
             row["date"] = (inputs.start_date + _dt.timedelta(days=day - 1)).isoformat()
         schedule.append(row)
     result = _common(inputs, Decimal(0))
-    high_risk = [w for w in warnings_for(inputs, horizon, []) if w.code == "keep_on_oamt"]
+    high_risk = [w for w in warnings_for(inputs, horizon, []) if w.id == "keep_on_oamt"]
     result.update({
         "schedule": schedule, "days": horizon, "dosing_steps": 1, "total_mg": dec(dose * horizon),
         "cessation_day": None, "method": "The stock covers the current dose on every day until resupply.",
@@ -686,3 +561,7 @@ def _no_taper_result(inputs: TaperInputs, extra: dict[str, Any], notes: list[War
         "basis": basis_for(inputs), **extra,
     })
     return result
+
+
+CALCULATOR = Calculator(name=NAME, title=TITLE, fields=fixed_fields(FIELDS), run=run, view=view,
+                        data_sets=(FORMULATIONS,))

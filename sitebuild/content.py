@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import yaml
 
@@ -446,6 +446,8 @@ def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path,
                 check.add(where, f"a taper table needs {', '.join(missing)}.",
                           f"add {', '.join(missing)} (see content/README.md).")
                 continue
+            if calculator_data.get(INVALID):
+                continue  # the data set's own problems are reported; a table from invalid data would only add noise
             table, found = reference_tables.taper_table(block, calculator_data)
             for field_name, reason, fix in found:
                 check.add(f"{where}.{field_name}", reason, fix)
@@ -526,23 +528,6 @@ def load_glossary(path: Path, index: SourceIndex, root: Path) -> tuple[tuple[Glo
     return tuple(sorted(entries, key=lambda e: e.term.lower())), check.problems
 
 
-# Validators for content that calculators read, supplied by the calculator
-# modules themselves (the domain owns its data's rules): name → (files, validator).
-def _calculator_validators() -> dict[str, tuple[str, Callable[[Any], list]]]:
-    validators: dict[str, tuple[str, Callable[[Any], list]]] = {}
-    try:
-        from calculators import formulations as _formulations
-        validators["formulations"] = ("formulations.yml", _formulations.validate)
-    except (ImportError, AttributeError):
-        pass
-    try:
-        from calculators import takehome as _takehome
-        validators["profiles"] = ("takehome/*.yml", _takehome.validate_profile)
-    except (ImportError, AttributeError):
-        pass
-    return validators
-
-
 def _as_problem(file: str, item: Any) -> Problem:
     if isinstance(item, Problem):
         return item
@@ -553,38 +538,48 @@ def _as_problem(file: str, item: Any) -> Problem:
 
 
 def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[Problem]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    root = content_dir
-    validators = _calculator_validators()
-    formulations = content_dir / "formulations.yml"
-    if formulations.exists():
-        check = Checker(_rel(formulations, root))
-        items = _load_yaml(formulations, check)
-        if items is not None:
-            if "formulations" in validators:
-                check.problems.extend(_as_problem(check.file, p) for p in validators["formulations"][1](items))
-            _check_citations_in(items, check, index, "")
-            data["formulations"] = items
-        problems.extend(check.problems)
-    profiles = []
-    seen_ids: dict[str, str] = {}
-    for path in sorted((content_dir / "takehome").glob("*.yml")):
-        check = Checker(_rel(path, root))
-        profile = _load_yaml(path, check)
-        if profile is not None:
-            if "profiles" in validators:
-                check.problems.extend(_as_problem(check.file, p) for p in validators["profiles"][1](profile))
-            _check_citations_in(profile, check, index, "")
-            if isinstance(profile, dict):
-                pid = str(profile.get("id"))
-                if pid in seen_ids:
-                    check.add("id", f"'{pid}' is also the id of {seen_ids[pid]}.", "give each profile its own id.")
-                seen_ids[pid] = check.file
-                profiles.append(profile)
-        problems.extend(check.problems)
-    if profiles:
-        data["profiles"] = profiles
+    """Every data set a calculator declares, validated and parsed here, once; and the sources' short names.
+
+    A data set with any problem is reported (file, field, fix) and left out of
+    the data, so nothing downstream (the reference tables, the site) ever
+    reads invalid content; its name is listed under INVALID.
+    """
+    from calculators import data_sets
+
+    data: dict[str, Any] = {"sources": {source_id: s.short for source_id, s in index.by_id.items()}}
+    invalid: list[str] = []
+    for data_set in data_sets().values():
+        items: list[Any] = []
+        ok, seen_ids = True, {}
+        for path in sorted(content_dir.glob(data_set.files)):
+            check = Checker(_rel(path, content_dir))
+            raw = _load_yaml(path, check)
+            if raw is not None:
+                check.problems.extend(_as_problem(check.file, p) for p in data_set.validate(raw))
+                _check_citations_in(raw, check, index, "")
+                found = [raw] if data_set.one_item_per_file else raw if isinstance(raw, list) else []
+                for i, item in enumerate(found):
+                    item_id = str(item.get("id")) if isinstance(item, dict) else ""
+                    where = "id" if data_set.one_item_per_file else f"[{i}].id"
+                    if item_id in seen_ids:
+                        check.add(where, f"'{item_id}' is also the id of {seen_ids[item_id]}.",
+                                  "give each its own id.")
+                    seen_ids.setdefault(item_id, check.file)
+                items.extend(found)
+            ok = ok and not check.problems
+            problems.extend(check.problems)
+        if not ok:
+            invalid.append(data_set.name)
+        elif items:
+            data_set.parse(items)  # the typed values: raises only on a fault in the calculators, not in content
+            data[data_set.name] = items
+    if invalid:
+        data[INVALID] = invalid
     return data
+
+
+# Key of the calculator data listing the data sets that failed validation (and are not in the data).
+INVALID = "_invalid"
 
 
 def _check_citations_in(value: Any, check: Checker, index: SourceIndex, where: str) -> None:

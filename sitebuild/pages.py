@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from calculators import CALCULATORS
+from calculators import fields_for
 from calculators.fields import BOOLEAN, CHOICE, DATE, MULTICHOICE, ROWS, YESNO, Field
 
 from .content import CITATION, Content, GlossaryEntry
@@ -205,8 +205,7 @@ def _data_choices(f: Field, data: dict[str, Any]) -> tuple[tuple[str, str, str],
 
 
 def form_fields(calculator: str, data: dict[str, Any], page: str, content: Content) -> tuple[FormField, ...]:
-    module = CALCULATORS[calculator]
-    declared = module.form_fields(data) if hasattr(module, "form_fields") else module.FIELDS
+    declared = fields_for(calculator, data)
     merged: dict[tuple[str, str], Field] = {}
     for f in declared:
         # The same question under several profiles is one control, so switching keeps the answer.

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from calculators import CALCULATORS
+from calculators import CALCULATORS, fields_for
 from calculators.fields import DECIMAL, INTEGER, ROWS, Field
 
 from tests.datafiles import data_files
@@ -68,8 +68,7 @@ def content_data() -> dict[str, Any]:
 
 def declared_fields(calculator: str) -> tuple[Field, ...]:
     """The fields as the form shows them (a calculator may add fields from content data)."""
-    module = CALCULATORS[calculator]
-    return module.form_fields(content_data()) if hasattr(module, "form_fields") else module.FIELDS
+    return fields_for(calculator, content_data())
 
 
 def flat(inputs: dict[str, Any]) -> dict[str, Any]:

@@ -127,7 +127,6 @@ def broken(index: int, **changes):
     (broken(2, medicine="morphine"), "[2].medicine", "Expected a medicine"),
     (broken(2, measure="spoonful"), "[2].measure", "way of measuring"),
     (broken(2, source="the label"), "[2].source", "citation with a section"),
-    (broken(2, source="[@nowhere §Dosage]"), "[2].source", "citation with a section"),
     (broken(2, default=True), "default", "methadone has 2 formulations"),
     (broken(0, default=None), "default", "methadone has 0 formulations"),
     (broken(3, step_mg="15"), "[3].units[0].mg", "not a multiple of the step"),

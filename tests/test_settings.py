@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calculators import views
+from calculators import CALCULATORS
 from sitebuild import content as content_model
 from sitebuild.settings import Settings
 
@@ -96,12 +96,12 @@ def test_printed_sheets_carry_the_programme_and_the_patient_handout_its_numbers(
                         "stop_dose_mg": "5"})["result"]
     ctx = {"programme": "Harbour City OAMT service", "contacts": "Clinic: +44 20 7946 0000",
            "naloxone": "Free kits at the clinic desk.", "version": "1", "built": "2026-11-23", "today": "2026-11-23"}
-    out = views.render("taper", result, ctx)["html"]
+    out = CALCULATORS["taper"].view(result, ctx)["html"]
     clinician, patient = out.split('data-sheet="patient"', 1)
     assert '<p class="calc-programme">Harbour City OAMT service, Clinic: +44 20 7946 0000</p>' in clinician
     assert "Harbour City OAMT service" in patient and "Clinic: +44 20 7946 0000" in patient
     assert "Free kits at the clinic desk." in patient and "______" not in patient.split("Clinic contact")[1]
-    bare = views.render("taper", result, {})["html"]
+    bare = CALCULATORS["taper"].view(result, {})["html"]
     assert "calc-programme" not in bare and "Clinic contact: ____" in bare
 
 

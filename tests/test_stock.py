@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import calculators
 from calculators import stock
-from calculators.taper import proportional_units
+from calculators.tapering import proportional_units
 from tests.datafiles import assert_rejected, data_files, load_case
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def test_data_files_exist():
 
 
 def test_registered():
-    assert calculators.CALCULATORS["stock"] is stock
+    assert calculators.CALCULATORS["stock"] is stock.CALCULATOR
 
 
 @pytest.mark.parametrize("path", VALID_FILES, ids=lambda p: p.stem)

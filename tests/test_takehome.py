@@ -19,7 +19,8 @@ import yaml
 
 from calculators import CALCULATORS, run
 from calculators.fields import YESNO
-from calculators.takehome import fields_for, form_fields, validate_profile
+from calculators.profiles import validate_profile
+from calculators.takehome import fields_for, form_fields
 from sitebuild.content import ContentError, calculator_data
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def test_data_files_exist():
 
 
 def test_registered():
-    assert CALCULATORS["takehome"].NAME == "takehome"
+    assert CALCULATORS["takehome"].name == "takehome"
 
 
 def test_shipped_profiles_are_exactly_the_five_and_valid():
@@ -320,7 +321,7 @@ def test_build_names_file_field_and_fix(tmp_path):
 
 
 def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "calculators", "takehome", *args], check=False, cwd=REPO, input=stdin,
+    return subprocess.run([sys.executable, "-m", "sitebuild.calculate", "takehome", *args], check=False, cwd=REPO, input=stdin,
                           capture_output=True, text=True, timeout=60)
 
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import calculators
 from calculators import taper
-from calculators.taper import keep_ratio, proportional_units, round_to_step, target_percent
+from calculators.tapering import keep_ratio, proportional_units, round_to_step, target_percent
 from sitebuild.content import calculator_data
 from tests.datafiles import assert_rejected, data_files, load_case
 
@@ -323,7 +323,7 @@ def test_round_to_step_rounds_halves_up():
 
 
 def cli(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "calculators", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "sitebuild.calculate", *args], input=stdin, capture_output=True,
                           text=True, check=False, cwd=REPO, timeout=60)
 
 

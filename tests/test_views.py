@@ -54,7 +54,10 @@ def test_valid_case_renders(path):
 
 
 def test_a_fault_is_a_form_message_not_a_traceback(monkeypatch):
-    monkeypatch.setattr(calculators.views, "render", lambda *a: 1 / 0)
+    from dataclasses import replace
+
+    broken = replace(calculators.CALCULATORS["taper"], view=lambda *a: 1 / 0)
+    monkeypatch.setitem(calculators.CALCULATORS, "taper", broken)
     out = json.loads(calculators.run_json("taper", json.dumps({"start_dose_mg": "80"})))
     assert out["ok"] is False and out["result"] is None
     assert "Traceback" not in json.dumps(out) and "fault in the calculator" in out["errors"]["_form"]

@@ -209,20 +209,9 @@
     });
   }
 
-  /* Form names are the contract names; "criteria.stable_dose" nests into an
-   * object and "cohort.0.dose_mg" into a list of rows. */
-  function setPath(target, name, value) {
-    var keys = name.split(".");
-    var node = target;
-    for (var i = 0; i < keys.length - 1; i++) {
-      var key = keys[i];
-      var nextIsIndex = /^\d+$/.test(keys[i + 1]);
-      if (node[key] === undefined) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
-    }
-    node[keys[keys.length - 1]] = value;
-  }
-
+  /* Form names are the contract names, flat: "criteria.stable_dose", "cohort.0.dose_mg". The page
+   * address, the command line and the calculators use the same names; the calculators' field
+   * declarations read rows and groups from them. */
   function readInputs(form) {
     var inputs = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -233,16 +222,12 @@
         if (el.checked) list.push(el.value);
         inputs[el.name] = list;
       } else if (el.type === "checkbox") {
-        setPath(inputs, el.name, el.checked);
+        inputs[el.name] = el.checked;
       } else if (el.type === "radio") {
-        if (el.checked) setPath(inputs, el.name, el.value);
+        if (el.checked) inputs[el.name] = el.value;
       } else if (el.tagName !== "BUTTON") {
-        setPath(inputs, el.name, el.value);
+        inputs[el.name] = el.value;
       }
-    });
-    // Rows removed from the middle leave holes; keep lists dense.
-    Object.keys(inputs).forEach(function (k) {
-      if (Array.isArray(inputs[k])) inputs[k] = inputs[k].filter(function (r) { return r !== undefined; });
     });
     return inputs;
   }
@@ -308,15 +293,8 @@
     var params = new URLSearchParams();
     Object.keys(inputs).forEach(function (k) {
       var v = inputs[k];
-      if (Array.isArray(v) && v.length && typeof v[0] === "object") return; // rows: see flat names below
       if (Array.isArray(v)) v.forEach(function (x) { params.append(k, x); });
-      else if (typeof v === "object") return;
       else params.append(k, String(v));
-    });
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.disabled || el.name.indexOf(".") < 0) return;
-      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
-      params.append(el.name, el.type === "checkbox" ? "true" : el.value);
     });
     history.replaceState(null, "", "#" + params.toString());
   }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from calculators import CALCULATORS
+from calculators import CALCULATORS, fields_for
 from calculators.fields import BOOLEAN, CHOICE, MULTICHOICE, YESNO
 
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
@@ -59,8 +59,7 @@ def declared_fields(calculator: str):
     """The fields as the form shows them (a calculator may add fields from content data)."""
     from tests.datafiles import calculator_data
 
-    module = CALCULATORS[calculator]
-    return module.form_fields(calculator_data()) if hasattr(module, "form_fields") else module.FIELDS
+    return fields_for(calculator, calculator_data())
 
 
 def by_label(scope, label: str, unit: str = "", optional: bool = False):

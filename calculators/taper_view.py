@@ -1,0 +1,88 @@
+"""The taper's result on the page, the clinician sheet and the patient handout."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .report import actions_html, echo_pairs, basis_html, csv_text, e, inputs_html, provenance_html, table, warnings_html
+
+
+def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
+    bib = ctx.get("bibliography_url", "bibliography.html")
+    has_date = any("date" in d for d in result["schedule"])
+    has_measure = any("measure" in d for d in result["schedule"])
+    columns = ["Day"] + (["Date"] if has_date else []) + ["Dose (mg)", "Change (mg)"] + (
+        ["How to give it"] if has_measure else [])
+    rows = []
+    for d in result["schedule"]:
+        row = [d["day"]] + ([d.get("date", "")] if has_date else []) + [d["dose_mg"], d.get("change_mg", "")]
+        if has_measure:
+            m = d.get("measure", "")
+            row.append(m.get("text", "") if isinstance(m, Mapping) else m)
+        rows.append(row)
+    cessation = result.get("cessation_day")
+    end = (f"first day without medicine: day {e(cessation)}." if cessation is not None
+           else "the current dose is held throughout; no taper is needed.")
+    summary = f"{e(result['days'])} days, {e(result['total_mg'])} mg in total; {end}"
+    formulation = result.get("formulation")
+    inputs = echo_pairs(result["echo"])
+    read = {item["name"] for item in result["echo"]}
+    if "formulation" not in read and isinstance(formulation, Mapping):
+        inputs.insert(1, ("Formulation", f"{formulation.get('label', '')} (the usual one)"))
+    if result.get("percent") is not None and "percent" not in read:
+        inputs.append(("Reduction per step, worked out", f"{result['percent']} %"))
+    if "step_mg" not in read:
+        inputs.append(("Rounding step", f"{result['step_mg']} mg (the formulation's)"))
+    arithmetic = "".join(f"<li>{e(line)}</li>" for line in result.get("arithmetic", []))
+    csv_body = csv_text(columns, rows)
+    downloads = [{"filename": "taper-schedule.csv", "mime": "text/csv", "text": csv_body, "label": "CSV"}]
+    html = (
+        '<section class="calc-sheet" data-sheet="clinician" aria-label="Taper schedule">'
+        f'<h2>Taper schedule</h2>'
+        f"{warnings_html(result['warnings'], bib)}"
+        f'<p class="calc-summary">{summary}</p>'
+        f"{inputs_html(inputs)}"
+        f"{table(columns, rows, caption='Day-by-day schedule', css='calc-schedule')}"
+        f"<h3>Check the first steps by hand</h3><ol class=\"calc-arithmetic\">{arithmetic}</ol>"
+        f"{basis_html(result['basis'], bib)}"
+        f"{provenance_html(ctx)}"
+        "</section>"
+        f"{patient_handout(result, rows, has_date, ctx)}"
+        f"{actions_html(downloads, [('clinician', 'clinician sheet'), ('patient', 'patient handout')])}")
+    return {"html": html, "downloads": [{k: v for k, v in d.items() if k != 'label'} for d in downloads]}
+
+
+def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: bool,
+                    ctx: Mapping[str, Any]) -> str:
+    """The same schedule in plain words for the patient: printed only (hidden on screen). The clinic's
+    name, numbers and where to get naloxone come from the programme's local settings, when set."""
+    medicine = e(result["medicine"])
+    days = "".join(
+        f"<tr><td>{e(row[1] if has_date else 'Day ' + str(row[0]))}</td><td>{e(row[2 if has_date else 1])} mg</td>"
+        f"<td></td></tr>" for row in rows)
+    cessation = result.get("cessation_date") or (
+        f"day {result['cessation_day']}" if result.get("cessation_day") is not None else "")
+    after = (f"<p>From {e(cessation)} you will not take {medicine}.</p>" if cessation else "")
+    return (
+        '<section class="calc-sheet calc-handout" data-sheet="patient" aria-label="Patient handout">'
+        + (f'<p class="calc-programme">{e(ctx["programme"])}</p>' if ctx.get("programme") else "")
+        + f"<h2>Your {medicine} plan</h2>"
+        f"<p>Your dose of {medicine} will go down step by step, as agreed with your clinic. Take the dose "
+        "for each day as written. Tick the last column when you have taken it.</p>"
+        f'<table class="calc-table"><thead><tr><th scope="col">{"Date" if has_date else "Day"}</th>'
+        f'<th scope="col">Dose</th><th scope="col">Taken</th></tr></thead><tbody>{days}</tbody></table>'
+        f"{after}"
+        "<h3>What to expect</h3><p>You may feel some withdrawal: aches, sweating, runny nose, upset stomach, "
+        "trouble sleeping, feeling anxious. Tell the clinic if it is hard to bear: the plan can be slowed or "
+        "paused.</p>"
+        "<h3>Get help at once if</h3><ul><li>someone is very sleepy, cannot be woken, or breathes slowly or not "
+        "at all: use naloxone if you have it and call for emergency help;</li>"
+        "<li>you feel you cannot cope, or you start using other drugs or alcohol to get through.</li></ul>"
+        "<h3>Your body loses its tolerance</h3><p>After the doses go down, even your old dose, or a usual amount "
+        "of another opioid, can stop your breathing. Do not go back to your old dose. Keep naloxone at home and "
+        "show the people you live with how to use it. If you want to restart treatment, the clinic will start you "
+        "on a low dose.</p>"
+        + (f"<p><strong>Where to get naloxone:</strong> {e(ctx['naloxone'])}</p>" if ctx.get("naloxone") else "")
+        + (f'<p class="calc-signature"><strong>Clinic contact:</strong> {e(ctx["contacts"])}</p>'
+           if ctx.get("contacts") else '<p class="calc-signature">Clinic contact: ______________________________</p>')
+        + "</section>")

@@ -1,0 +1,134 @@
+"""The words every calculator result is written in: citations, rules and warnings.
+
+A calculator names the source of each rule it applies as a `Citation` (a
+source id of `content/sources.yml` and a section). The readable name of the
+source ("WHO 2025") is not known here: it arrives with the content data
+(`data["sources"]`, id → short name) and `with_source_names` writes it into a
+result at the edge, so the bibliography is the one place that names sources.
+
+Content text cites sources with the markup `[@who-2025 §Section]`;
+`CITATION_MARKUP` is the one pattern that reads it, for the calculators and
+for the build.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+# [@who-2025 §Consideration of take-home doses]  or  [@who-2025]
+CITATION_MARKUP = re.compile(r"\[@([^\]\s§]*)\s*(?:§\s*([^\]]*?))?\s*\]")
+
+DANGER, CAUTION, INFO = "danger", "caution", "info"
+LEVELS = (DANGER, CAUTION, INFO)
+LEVEL_WORDS = {DANGER: "Danger", CAUTION: "Caution", INFO: "Note"}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source id of content/sources.yml and the section that supports a rule."""
+
+    source_id: str
+    section: str = ""
+
+    @classmethod
+    def parse(cls, markup: str) -> Citation | None:
+        """The first citation in content markup, or None."""
+        match = CITATION_MARKUP.search(markup or "")
+        return cls(match.group(1), (match.group(2) or "").strip()) if match else None
+
+    @property
+    def markup(self) -> str:
+        return f"[@{self.source_id} §{self.section}]" if self.section else f"[@{self.source_id}]"
+
+    def text(self, short_names: Mapping[str, str]) -> str:
+        """The citation as a reader sees it: 'WHO 2025, Assisted withdrawal management'."""
+        short = short_names.get(self.source_id, self.source_id)
+        return f"{short}, {self.section}" if self.section else short
+
+    def to_json(self) -> dict[str, str]:
+        # "source" (the readable text) is added by with_source_names, where the short names are known.
+        return {"source_id": self.source_id, "section": self.section, "citation": self.markup}
+
+
+def citations_in(text: str) -> Iterator[tuple[re.Match[str], Citation]]:
+    """Every citation in a piece of content text, with its match (for replacing it)."""
+    for match in CITATION_MARKUP.finditer(text or ""):
+        yield match, Citation(match.group(1), (match.group(2) or "").strip())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule the calculator applied, in plain words, with its source."""
+
+    id: str
+    text: str
+    citation: Citation
+
+    def to_json(self) -> dict[str, str]:
+        # "code" and "rule" are the names of the first results, kept for scripts that read them.
+        return {"id": self.id, "text": self.text, "code": self.id, "rule": self.text, **self.citation.to_json()}
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something the clinician must read before using the result: `level` is danger, caution or info."""
+
+    level: str
+    id: str
+    text: str
+    citation: Citation
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ValueError(f"Warning {self.id!r}: level {self.level!r} is not one of {LEVELS}")
+
+    def to_json(self) -> dict[str, str]:
+        # "code" and "message" are the names of the first results, kept for scripts that read them.
+        return {"level": self.level, "id": self.id, "text": self.text, "code": self.id, "message": self.text,
+                **self.citation.to_json()}
+
+
+def by_level(warnings: list[Warning]) -> list[Warning]:
+    """Danger first, then caution, then info; the calculator's order within each level."""
+    return sorted(warnings, key=lambda w: LEVELS.index(w.level))
+
+
+def with_source_names(value: Any, short_names: Mapping[str, str]) -> Any:
+    """The result with a readable "source" beside every citation in it (a copy; nothing is changed)."""
+    if isinstance(value, Mapping):
+        out = {k: with_source_names(v, short_names) for k, v in value.items()}
+        if "source_id" in value and "section" in value:
+            out["source"] = Citation(str(value["source_id"]), str(value["section"] or "")).text(short_names)
+        return out
+    if isinstance(value, list):
+        return [with_source_names(v, short_names) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something to put in place and record, with how urgent it is: danger (before anything else), caution
+    (now) or routine."""
+
+    level: str
+    id: str
+    text: str
+    citation: Citation
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "text": self.text, "level": self.level, **self.citation.to_json()}
+
+
+# The sections the calculators cite most; a test checks every citation against content/sources.yml.
+WHO_WITHDRAWAL = Citation("who-2025", "Assisted withdrawal management")
+WHO_TAKE_HOME = Citation("who-2025", "Consideration of take-home doses")
+WHO_OVERDOSE = Citation("who-2025", "Overdose management")
+WHO_UNINTERRUPTED = Citation("who-2025", "Uninterrupted OAMT is critical")
+DAILYMED_BOXED_WARNING = Citation("dailymed-methadone", "Boxed warning")
+HANDBOOK_DESIGN = Citation("this-handbook", "Calculator design")
+HANDBOOK_FORMULATIONS = Citation("this-handbook", "Formulations")
+HANDBOOK_STOCK = Citation("this-handbook", "Stock planning")
+WHO_REINDUCTION = Citation("who-2009", "Annex 12, Prescribing guidelines")
+COWS_SCALE = Citation("wesson-ling-2003", "Scale and scoring")
