@@ -5,8 +5,8 @@ Flags such as `--start-dose-mg 80` set or override single inputs (rows and
 criteria by their flat names in the JSON). `--data data.json` reads the
 content data the site embeds (formulations, take-home profiles, source
 names); without it the calculators use their built-in defaults, and those
-that need data say so. `python -m sitebuild.calculate` passes this
-repository's content.
+that need data say so. The repository's own entry point (see the README)
+passes the repository's content.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def read_data(path: str | None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None, data: dict[str, Any] | None = None) -> int:
-    """`data` is given by `sitebuild.calculate` (the repository's content); otherwise `--data` or none."""
+    """`data` is given by the repository's entry point (its content); otherwise `--data`, or none."""
     args = parser().parse_args(argv)
     calculator = CALCULATORS[args.calculator]
     if data is None:

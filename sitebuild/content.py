@@ -16,11 +16,15 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from sitebuild import reference_tables
+from calculators.vocabulary import CITATION_MARKUP
+
+from sitebuild import reference_tables, routes
 from sitebuild import hazards as hazard_log
 from sitebuild import settings as local_settings
 from sitebuild.hazards import Hazard
 from sitebuild.reference_tables import TaperTable
+from sitebuild.routes import path_of
+from sitebuild.settings import INVALID_DATA_SETS as INVALID
 from sitebuild.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,8 +34,8 @@ AUDIENCES = ("clinicians", "programme managers", "trainers", "pharmacists", "pee
 PARTS = ("WHO 2025 guidance", "Supporting evidence")
 JOB_AID_KINDS = ("checklist", "steps", "bullets", "table", "taper_table")
 
-# [@who-2025 §Consideration of take-home doses]  or  [@who-2025]
-CITATION = re.compile(r"\[@([^\]\s§]*)\s*(?:§\s*([^\]]*?))?\s*\]")
+# [@who-2025 §Consideration of take-home doses]  or  [@who-2025]: the calculators' one pattern.
+CITATION = CITATION_MARKUP
 _SLUG_OK = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -212,6 +216,10 @@ class Content:
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
+
+    @property
+    def short_names(self) -> dict[str, str]:
+        return {s.id: s.short for s in self.sources}
 
     @property
     def site_data(self) -> dict[str, Any]:
@@ -578,10 +586,6 @@ def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[P
     return data
 
 
-# Key of the calculator data listing the data sets that failed validation (and are not in the data).
-INVALID = "_invalid"
-
-
 def _check_citations_in(value: Any, check: Checker, index: SourceIndex, where: str) -> None:
     """Checks citation markup in every string of a nested structure."""
     if isinstance(value, str):
@@ -668,19 +672,6 @@ def load_settings(path: Path, index: SourceIndex, data: dict[str, Any], problems
 
 
 _MD_LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
-FIXED_PAGES = ("index.md", "about.md", "writing-a-profile.md", "using-offline.md", "hosting.md", "hazard-log.md", "glossary.md", "bibliography.md",
-               "handbook/index.md", "handbook/print.md", "job-aids/index.md", "calculators/index.md")
-
-
-def site_path(kind: str, item: Any) -> str:
-    """Where a content item lands in the site (the generated page's path)."""
-    if kind == "chapter":
-        return f"handbook/{item.order:02d}-{item.slug}.md"
-    if kind == "job-aid":
-        return f"job-aids/{item.slug}.md"
-    return f"calculators/{item.slug}.md"
-
-
 def check_links(chapters: list[Chapter], job_aids: list[JobAid], pages: list[CalculatorPage]) -> list[Problem]:
     """Every Markdown link between pages must reach a page the build will write."""
     import posixpath
@@ -689,10 +680,10 @@ def check_links(chapters: list[Chapter], job_aids: list[JobAid], pages: list[Cal
     items += [("job-aid", a, "\n".join([a.intro, a.footer] + [i for b in a.blocks for i in b.items]
                                         + [c for b in a.blocks for r in b.rows for c in r])) for a in job_aids]
     items += [("calculator", p, p.body) for p in pages]
-    existing = set(FIXED_PAGES) | {site_path(kind, item) for kind, item, _ in items}
+    existing = set(routes.FIXED.values()) | {path_of(kind, item) for kind, item, _ in items}
     problems = []
     for kind, item, text in items:
-        here = posixpath.dirname(site_path(kind, item))
+        here = posixpath.dirname(path_of(kind, item))
         for match in _MD_LINK.finditer(text):
             target = match.group(1)
             if "://" in target:

@@ -14,18 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import json
+from html import escape
+
 import jinja2
+from markupsafe import Markup
 
 from calculators import fields_for
+from calculators.vocabulary import Citation, citations_in
 from calculators.fields import BOOLEAN, CHOICE, DATE, MULTICHOICE, ROWS, YESNO, Field
 
 from .content import CITATION, Content, GlossaryEntry
+from .routes import path_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BIBLIOGRAPHY = "bibliography.md"
-GLOSSARY = "glossary.md"
-HOSTING = "hosting.md"
-HAZARD_LOG = "hazard-log.md"
+BIBLIOGRAPHY = path_of("bibliography")
+GLOSSARY = path_of("glossary")
+HOSTING = path_of("hosting")
+HAZARD_LOG = path_of("hazard-log")
 PROGRAMME_MARKER = "<!-- programme -->"
 
 
@@ -66,34 +72,31 @@ def plain_text(markdown: str) -> str:
 # ---------------------------------------------------------------- Markdown helpers
 
 
+def _replace_citations(text: str, content: Content, replace: Any, between: Any = str) -> str:
+    """Each citation in `text` replaced by `replace(citation, label)`; the text between by `between(text)`."""
+    parts, last = [], 0
+    for match, citation in citations_in(text):
+        parts.append(between(text[last:match.start()]))
+        parts.append(replace(citation, citation.text(content.short_names)))
+        last = match.end()
+    parts.append(between(text[last:]))
+    return "".join(parts)
+
+
 def render_citations(text: str, page: str, content: Content) -> str:
     """[@who-2025 §Section] → a Markdown link to the bibliography entry."""
-    def replace(match: re.Match[str]) -> str:
-        source = content.source(match.group(1))
-        section = (match.group(2) or "").strip()
-        label = f"{source.short}, {section}" if section else source.short
-        return f"[({label})]({rel_link(page, BIBLIOGRAPHY)}#{source.id}){{: .cite }}"
-    return CITATION.sub(replace, text)
+    href = rel_link(page, BIBLIOGRAPHY)
+    return _replace_citations(text, content, lambda c, label: f"[({label})]({href}#{c.source_id}){{: .cite }}")
 
 
 def citation_html(text: str, page: str, content: Content) -> str:
-    """The same, for text that ends up inside raw HTML (form help): an <a> with a .html URL."""
+    """The same, for text that ends up inside raw HTML (form help): escaped, with an <a> to a .html URL."""
     from html import escape
 
-    def replace(match: re.Match[str]) -> str:
-        source = content.source(match.group(1))
-        section = (match.group(2) or "").strip()
-        label = f"{source.short}, {section}" if section else source.short
-        href = md_to_html_url(rel_link(page, BIBLIOGRAPHY)) + "#" + source.id
-        return f'<a class="cite" href="{escape(href)}">{escape(label)}</a>'
-
-    parts, last = [], 0
-    for match in CITATION.finditer(text):
-        parts.append(escape(text[last:match.start()]))
-        parts.append(replace(match))
-        last = match.end()
-    parts.append(escape(text[last:]))
-    return "".join(parts)
+    href = md_to_html_url(rel_link(page, BIBLIOGRAPHY))
+    return _replace_citations(
+        text, content, lambda c, label: f'<a class="cite" href="{escape(href)}#{escape(c.source_id)}">'
+                                        f'{escape(label)}</a>', escape)
 
 
 _PROTECTED = re.compile(
@@ -154,17 +157,18 @@ class NumberedCitations:
         self.order: list[tuple[str, str]] = []
 
     def render(self, text: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            key = (match.group(1), (match.group(2) or "").strip())
+        def replace(citation: Citation, label: str) -> str:
+            key = (citation.source_id, citation.section)
             if key not in self.order:
                 self.order.append(key)
             number = self.order.index(key) + 1
             return f"<sup>[{number}]({rel_link(self.page, BIBLIOGRAPHY)}#{key[0]}){{: .cite }}</sup>"
-        return CITATION.sub(replace, text)
+        return _replace_citations(text, self.content, replace)
 
     def listing(self) -> list[tuple[str, str]]:
         href = rel_link(self.page, BIBLIOGRAPHY)
-        return [(f"{self.content.source(i).short}" + (f", {s}" if s else ""), f"{href}#{i}") for i, s in self.order]
+        names = self.content.short_names
+        return [(Citation(i, s).text(names), f"{href}#{i}") for i, s in self.order]
 
 
 def demote_headings(body: str, levels: int = 1) -> str:
@@ -235,7 +239,7 @@ def form_fields(calculator: str, data: dict[str, Any], page: str, content: Conte
         if f.source:
             help_text = f"{help_text} Basis: {f.source}"
         fid = f"{prefix}-{re.sub(r'[^a-zA-Z0-9]+', '-', f.name)}"
-        return FormField(f, fid, citation_html(help_text.strip(), page, content), choices,
+        return FormField(f, fid, Markup(citation_html(help_text.strip(), page, content)), choices,
                          _shown_when_attr(f.shown_when),
                          tuple(build(c, fid) for c in f.columns) if f.kind == ROWS else ())
 
@@ -264,29 +268,33 @@ class Renderer:
         self.content = content
         self.info = info
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=jinja2.StrictUndefined,
+            # Every value is escaped unless it is already Markup: rendered Markdown from content/, rendered
+            # templates and form help built here. Anything else (settings, profile questions) is text.
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(kinds={"CHOICE": CHOICE, "MULTICHOICE": MULTICHOICE, "YESNO": YESNO,
                                        "BOOLEAN": BOOLEAN, "DATE": DATE, "ROWS": ROWS},
                                 info=info, content=content)
         self.env.filters["date"] = lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d)
+        # Front matter: a YAML string (JSON's quoting is valid YAML), never HTML-escaped.
+        self.env.filters["yaml_text"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
 
-    def _md(self, text: str, page: str, glossary: bool = False) -> str:
+    def _md(self, text: str, page: str, glossary: bool = False) -> Markup:
+        """Content Markdown, with glossary links and citations, as Markup: it is written to be rendered."""
         if glossary:
             text = link_glossary_terms(text, page, self.content.glossary)
-        return render_citations(text, page, self.content)
+        return Markup(render_citations(text, page, self.content))
 
     def _sources_line(self, refs, page: str) -> str:
         parts = []
         for ref in refs:
             source = self.content.source(ref.id)
-            sections = "; ".join(ref.sections)
-            label = f"{source.short}" + (f", {sections}" if sections else "")
-            parts.append(f"[{label}]({rel_link(page, BIBLIOGRAPHY)}#{source.id})")
-        return "; ".join(parts)
+            label = Citation(source.id, "; ".join(ref.sections)).text(self.content.short_names)
+            parts.append(f"[{escape(label)}]({rel_link(page, BIBLIOGRAPHY)}#{source.id})")
+        return Markup("; ".join(parts))
 
-    def render(self, name: str, **values: Any) -> str:
-        return self.env.get_template(name).render(**values)
+    def render(self, name: str, **values: Any) -> Markup:
+        return Markup(self.env.get_template(name).render(**values))
 
     # ------------------------------------------------------------ local settings
 
@@ -307,70 +315,72 @@ class Renderer:
     def fill_markers(self, markdown: str, page: str) -> str:
         """`<!-- programme -->` in a hand-written page → the programme's local settings."""
         if PROGRAMME_MARKER in markdown:
-            markdown = markdown.replace(PROGRAMME_MARKER, self.programme_box(page))
+            markdown = markdown.replace(PROGRAMME_MARKER, str(self.programme_box(page)))
         return markdown
 
     def pages(self) -> dict[str, str]:
         c = self.content
         out: dict[str, str] = {}
         for ch in c.chapters:
-            page = f"handbook/{ch.order:02d}-{ch.slug}.md"
+            page = path_of("chapter", ch)
             out[page] = self.render("chapter.md.j2", chapter=ch, body=self._md(ch.body, page, glossary=True),
                                     sources=self._sources_line(ch.sources, page))
-        out["handbook/index.md"] = self.render("handbook_index.md.j2", chapters=c.chapters)
-        out["handbook/print.md"] = self.render(
+        out[path_of("handbook")] = self.render("handbook_index.md.j2", chapters=c.chapters)
+        whole = path_of("handbook-print")
+        out[whole] = self.render(
             "print.md.j2", chapters=c.chapters,
-            bodies={ch.slug: self._md(demote_headings(ch.body), "handbook/print.md") for ch in c.chapters},
-            sources={ch.slug: self._sources_line(ch.sources, "handbook/print.md") for ch in c.chapters})
+            bodies={ch.slug: self._md(demote_headings(ch.body), whole) for ch in c.chapters},
+            sources={ch.slug: self._sources_line(ch.sources, whole) for ch in c.chapters})
         for aid in c.job_aids:
-            page = f"job-aids/{aid.slug}.md"
+            page = path_of("job-aid", aid)
             notes = NumberedCitations(c, page)
-            out[page] = self.render("job_aid.md.j2", aid=aid, md=notes.render, notes=notes.listing,
+            out[page] = self.render("job_aid.md.j2", aid=aid, md=lambda text: Markup(notes.render(str(text))),
+                                    notes=notes.listing,
                                     sources=self._sources_line(aid.sources, page))
-        out["job-aids/index.md"] = self.render("job_aids_index.md.j2", aids=c.job_aids)
+        out[path_of("job-aids")] = self.render("job_aids_index.md.j2", aids=c.job_aids)
         for calc in c.calculator_pages:
-            page = f"calculators/{calc.slug}.md"
+            page = path_of("calculator", calc)
             fields = form_fields(calc.calculator, c.site_data, page, c)
             form = self.render("form.html.j2", calc=calc, fields=fields,
                                bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
                                runtime=rel_link(page, self.info.runtime_dir) + "/",
                                runtime_scripts=" ".join(self.info.runtime_scripts),
                                programme=self.programme_facts())
-            body = self._md(calc.body, page).replace("<!-- calculator -->", form)
+            body = Markup(str(self._md(calc.body, page)).replace("<!-- calculator -->", str(form)))
             out[page] = self.render("calculator.md.j2", calc=calc, body=body,
                                     sources=self._sources_line(calc.sources, page))
-        out["calculators/index.md"] = self.render("calculators_index.md.j2", pages=c.calculator_pages)
+        out[path_of("calculators")] = self.render("calculators_index.md.j2", pages=c.calculator_pages)
         out[BIBLIOGRAPHY] = self.render("bibliography.md.j2", sources=c.sources)
         out[GLOSSARY] = self.render("glossary.md.j2",
                                     entries=[(g, self._md(g.definition, GLOSSARY)) for g in c.glossary])
-        out["about.md"] = self.render("about.md.j2", who=c.source("who-2025"))
+        out[path_of("about")] = self.render("about.md.j2", who=c.source("who-2025"))
         out[HAZARD_LOG] = self.render(
             "hazard_log.md.j2", hazards=[(h, {name: self._md(getattr(h, name), HAZARD_LOG) for name in
                                               ("title", "cause", "effect", "residual", "source")},
                                           [self._md(ctl.text, HAZARD_LOG) for ctl in h.controls]) for h in c.hazards])
-        return out
+        return {path: str(text) for path, text in out.items()}
 
     def nav(self) -> list[Any]:
         c = self.content
         parts: dict[str, list[Any]] = {}
         for ch in c.chapters:
-            parts.setdefault(ch.part, []).append({ch.title: f"handbook/{ch.order:02d}-{ch.slug}.md"})
-        handbook: list[Any] = [{"Contents": "handbook/index.md"}]
+            parts.setdefault(ch.part, []).append({ch.title: path_of("chapter", ch)})
+        handbook: list[Any] = [{"Contents": path_of("handbook")}]
         for part, items in parts.items():
             handbook.append({part: items})
-        handbook.append({"Whole handbook (print)": "handbook/print.md"})
+        handbook.append({"Whole handbook (print)": path_of("handbook-print")})
         return [
-            {"Home": "index.md"},
+            {"Home": path_of("home")},
             {"Handbook": handbook},
-            {"Calculators": [{"All calculators": "calculators/index.md"}]
-             + [{p.title: f"calculators/{p.slug}.md"} for p in c.calculator_pages]
-             + [{"Writing a take-home profile": "writing-a-profile.md"}]},
-            {"Job aids": [{"All job aids": "job-aids/index.md"}]
-             + [{a.title: f"job-aids/{a.slug}.md"} for a in c.job_aids]},
-            {"Using this handbook offline": "using-offline.md"},
-            {"Hosting your own copy": HOSTING},
-            {"Glossary": GLOSSARY},
-            {"Bibliography": BIBLIOGRAPHY},
-            {"Clinical hazard log": HAZARD_LOG},
-            {"About and licence": "about.md"},
+            {"Calculators": [{"All calculators": path_of("calculators")}]
+             + [{p.title: path_of("calculator", p)} for p in c.calculator_pages]
+             + [{"Writing a take-home profile": path_of("writing-a-profile")}]},
+            {"Job aids": [{"All job aids": path_of("job-aids")}]
+             + [{a.title: path_of("job-aid", a)} for a in c.job_aids]},
+            {"Using this handbook offline": path_of("using-offline")},
+            {"Hosting your own copy": path_of("hosting")},
+            {"Glossary": path_of("glossary")},
+            {"Bibliography": path_of("bibliography")},
+            {"Clinical hazard log": path_of("hazard-log")},
+            {"About and licence": path_of("about")},
         ]

@@ -72,6 +72,10 @@ class Settings:
         return out
 
 
+# Key of the calculator data that lists the data sets which failed validation (set by sitebuild.content).
+INVALID_DATA_SETS = "_invalid"
+
+
 def read(data: Any, check: Any, index: Any, calculator_data: Mapping[str, Any]) -> Settings:
     """Validates the parsed YAML of settings.yml; problems go to `check` (a content.Checker)."""
     if data is None:
@@ -116,8 +120,10 @@ def read(data: Any, check: Any, index: Any, calculator_data: Mapping[str, Any]) 
             links.append(LocalLink(title, url))
     newer = check.text(data, "newer_copy")
     profile = check.text(data, "takehome_profile")
+    # A data set that failed its own checks is reported there; checking against it here would only add noise.
+    invalid = calculator_data.get(INVALID_DATA_SETS) or ()
     profile_ids = [str(p.get("id")) for p in calculator_data.get("profiles") or () if isinstance(p, dict)]
-    if profile and profile not in profile_ids:
+    if profile and profile not in profile_ids and "profiles" not in invalid:
         check.add("takehome_profile", f"'{profile}' is not a take-home profile.",
                   f"use one of: {', '.join(profile_ids)} (the ids in content/takehome/).")
     in_use = data.get("formulations_in_use") or []
@@ -127,7 +133,7 @@ def read(data: Any, check: Any, index: Any, calculator_data: Mapping[str, Any]) 
                   "write them as a list, for example [methadone-oral-solution-1].")
         in_use = []
     for i, fid in enumerate(in_use):
-        if str(fid) not in known:
+        if str(fid) not in known and "formulations" not in invalid:
             check.add(f"formulations_in_use[{i}]", f"'{fid}' is not a formulation.",
                       f"use ids from content/formulations.yml: {', '.join(known)}.")
     if len(set(map(str, in_use))) != len(in_use):

@@ -80,7 +80,33 @@ BROKEN = {
     "taper-table-bad-formulation": ("job-aids/broken.yml", "blocks[0].formulation", "correct this setting"),
     "settings-bad-phone": ("settings.yml", "contacts[0].phone", "put any words in 'label'"),
     "settings-unknown-formulation": ("settings.yml", "formulations_in_use[1]", "use ids from content/formulations.yml"),
+    # One for each data set a calculator declares (calculators.data_sets()).
+    "formulations-bad-step": ("formulations.yml", "[2].step_mg", "write it quoted"),
+    "formulations-unknown-source": ("formulations.yml", "[2].source", "use one of the ids in content/sources.yml"),
+    "profile-unknown-field": ("takehome/zz-broken.yml", "review_every", "remove it or correct its spelling"),
 }
+
+
+def test_every_declared_data_set_has_a_broken_fixture():
+    """A calculator that declares a new data set must come with a fixture that breaks it."""
+    from calculators import data_sets
+
+    named = {file for file, _, _ in BROKEN.values()}
+    for data_set in data_sets().values():
+        pattern = data_set.files
+        assert any(Path(file).match(pattern) for file in named), f"no broken fixture for {pattern}"
+
+
+@pytest.mark.parametrize("name", ["formulations-bad-step", "profile-unknown-field"])
+def test_a_broken_data_set_fails_the_real_build_without_a_traceback(tmp_path, name):
+    done = build_site(tmp_path / "site", env={"OAMT_CONTENT_DIR": str(with_fixture(tmp_path, name))})
+    output = done.stdout + done.stderr
+    file, field, fix = BROKEN[name]
+    assert done.returncode != 0
+    assert "Traceback" not in output, output
+    assert f"{file}: field '{field}'" in output and fix in output, output
+    # Only the data set's own problem: nothing that reads it complains as well.
+    assert "settings.yml" not in output and "job-aids/" not in output, output
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
