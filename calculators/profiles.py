@@ -31,9 +31,23 @@ PROGRAMME = "programme"
 MAX_TAKE_HOME_DAYS = 90
 MAX_REVIEW_DAYS = 365
 
+# This handbook's rule (not a source's): methadone take-home doses early in treatment are limited to what the
+# profile's own text explicitly allows for that period, and to none when it says nothing. Methadone builds up
+# over the first days of dosing, so the risk of overdose is highest during induction. The period is days 0-14
+# of `days_in_treatment`: "the first 14 days" read generously, covering both a count that starts at day 0 and
+# one that starts at day 1 (the US rule's "days 1-14").
+EARLY_MEDICINE = "methadone"
+EARLY_FIRST_DAY, EARLY_LAST_DAY = 0, 14
+EARLY_REQUIRED = ("max_days", "source")
+EARLY_OPTIONAL = ("note",)
+# This handbook's rule: a "less stable" tier relaxes stability and time in treatment, never safety. A criterion
+# about storage, diversion or the benefits-versus-risks judgement can never be waived by a tier.
+SAFETY_CRITERION_WORDS = ("storage", "store", "stored", "diversion", "diverted", "divert", "outweigh")
+
 PROFILE_REQUIRED = ("id", "title", "jurisdiction", "status", "sources", "review_in_days", "criteria", "limits")
-PROFILE_OPTIONAL = ("asks", "safeguards", "notes")
+PROFILE_OPTIONAL = ("asks", "safeguards", "notes", "early_methadone")
 CRITERION_REQUIRED = ("id", "question", "help", "source")
+CRITERION_OPTIONAL = ("less_stable_may_waive",)
 LIMIT_REQUIRED = ("medicine", "from_day", "to_day", "max_days", "source")
 LIMIT_OPTIONAL = ("less_stable_max_days", "note", "unverified")
 SAFEGUARD_REQUIRED = ("id", "text", "source")
@@ -51,6 +65,16 @@ class Criterion:
     question: str
     help: str
     source: str  # citation markup
+    less_stable_may_waive: bool = False  # the "less stable but judged safe" tier may take the patient past it
+
+
+@dataclass(frozen=True)
+class EarlyAllowance:
+    """What a profile's own text explicitly allows for methadone in days EARLY_FIRST_DAY-EARLY_LAST_DAY."""
+
+    max_days: int
+    source: str  # citation markup
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,7 @@ class Profile:
     asks: tuple[str, ...] = ()
     safeguards: tuple[Safeguard, ...] = ()
     notes: tuple[str, ...] = ()
+    early_methadone: EarlyAllowance | None = None  # None: the profile allows none early in treatment
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Profile:
@@ -108,14 +133,18 @@ class Profile:
         return cls(
             id=data["id"], title=data["title"], jurisdiction=data["jurisdiction"], status=data["status"],
             sources=tuple(data["sources"]), review_in_days=data["review_in_days"],
-            criteria=tuple(Criterion(c["id"], c["question"], c["help"], c["source"]) for c in data["criteria"]),
+            criteria=tuple(Criterion(c["id"], c["question"], c["help"], c["source"],
+                                     bool(c.get("less_stable_may_waive"))) for c in data["criteria"]),
             limits=tuple(Limit(
                 medicine=x["medicine"], from_day=x["from_day"], to_day=x["to_day"], max_days=x["max_days"],
                 source=x["source"], less_stable_max_days=x.get("less_stable_max_days") or 0,
                 note=x.get("note") or "", unverified=bool(x.get("unverified"))) for x in data["limits"]),
             asks=tuple(data.get("asks") or ()),
             safeguards=tuple(Safeguard(s["id"], s["text"], s["source"]) for s in data.get("safeguards") or ()),
-            notes=tuple(data.get("notes") or ()))
+            notes=tuple(data.get("notes") or ()),
+            early_methadone=(EarlyAllowance(data["early_methadone"]["max_days"], data["early_methadone"]["source"],
+                                            data["early_methadone"].get("note") or "")
+                             if data.get("early_methadone") is not None else None))
 
     @property
     def medicines(self) -> tuple[str, ...]:
@@ -124,6 +153,13 @@ class Profile:
 
     def limit_for(self, medicine: str, day: int) -> Limit:
         return next(x for x in self.limits if x.medicine == medicine and x.covers(day))
+
+    def early_allowance(self, medicine: str, day: int) -> int | None:
+        """The most take-home days this handbook's early-treatment rule lets this profile give on this day:
+        None when the rule does not apply (another medicine, or after the early period)."""
+        if medicine != EARLY_MEDICINE or not EARLY_FIRST_DAY <= day <= EARLY_LAST_DAY:
+            return None
+        return self.early_methadone.max_days if self.early_methadone else 0
 
     def later_limits(self, medicine: str, day: int) -> list[Limit]:
         return sorted((x for x in self.limits if x.medicine == medicine and x.from_day > day),
@@ -187,7 +223,12 @@ def _check_days_value(value: Any, path: str, allow_open: bool, problems: list[Pr
                          + (f", null (set by local policy){also}." if allow_open else ".")))
 
 
-def _check_criteria(criteria: Any, problems: list[Problem]) -> None:
+def _is_safety_criterion(c: Mapping[str, Any]) -> bool:
+    words = re.findall(r"[a-z]+", f"{c.get('id', '')} {c.get('question', '')}".lower().replace("_", " "))
+    return any(w in SAFETY_CRITERION_WORDS for w in words)
+
+
+def _check_criteria(criteria: Any, asks: tuple[str, ...], problems: list[Problem]) -> None:
     if not isinstance(criteria, list) or not criteria:
         problems.append(("criteria", f"Expected a list of at least one criterion, but received {_received(criteria)}.",
                          "list the criteria, each with id, question, help and source."))
@@ -199,7 +240,23 @@ def _check_criteria(criteria: Any, problems: list[Problem]) -> None:
             problems.append((f"criteria[{i}]", f"Expected a criterion, but received {_received(c)}.",
                              "give each criterion id, question, help and source."))
             continue
-        _check_keys(c, CRITERION_REQUIRED, (), where, "a criterion", problems)
+        _check_keys(c, CRITERION_REQUIRED, CRITERION_OPTIONAL, where, "a criterion", problems)
+        if "less_stable_may_waive" in c:
+            waive = c["less_stable_may_waive"]
+            if not isinstance(waive, bool):
+                problems.append((f"{where}less_stable_may_waive",
+                                 f"Expected true or false, but received {_received(waive)}.",
+                                 "write less_stable_may_waive: true, or leave it out."))
+            elif waive and LESS_STABLE_BUT_SAFE not in asks:
+                problems.append((f"{where}less_stable_may_waive",
+                                 f"'less_stable_may_waive' needs the input {LESS_STABLE_BUT_SAFE}.",
+                                 f"add '{LESS_STABLE_BUT_SAFE}' to the profile's 'asks' list, or remove it."))
+            elif waive and _is_safety_criterion(c):
+                problems.append((f"{where}less_stable_may_waive",
+                                 ("A 'less stable' tier relaxes stability and time in treatment, never safety: "
+                                  "a criterion about storage, diversion or whether the benefits outweigh the "
+                                  "risks cannot be waived (this handbook's rule)."),
+                                 "remove less_stable_may_waive from this criterion."))
         if "id" in c:
             cid = c["id"]
             if not isinstance(cid, str) or not _SNAKE_ID.match(cid):
@@ -326,6 +383,40 @@ def _check_safeguards(safeguards: Any, problems: list[Problem]) -> None:
         _check_source(s, where, problems)
 
 
+def _check_early(early: Any, limits: Any, problems: list[Problem]) -> None:
+    """`early_methadone`: what the profile's own text explicitly allows for methadone early in treatment."""
+    span = f"days {EARLY_FIRST_DAY}–{EARLY_LAST_DAY}"
+    if not isinstance(early, Mapping):
+        problems.append(("early_methadone", f"Expected a mapping of max_days and source, but received "
+                         f"{_received(early)}.",
+                         f"write the take-home days the profile's own text allows for methadone in {span}, "
+                         "for example {max_days: 7, source: \"[@id §Section]\"}, or leave it out (none)."))
+        return
+    _check_keys(early, EARLY_REQUIRED, EARLY_OPTIONAL, "early_methadone.", "early_methadone", problems)
+    if "max_days" in early:
+        _check_days_value(early["max_days"], "early_methadone.max_days", False, problems)
+    if "note" in early:
+        _check_text(early, "note", "early_methadone.", problems)
+    _check_source(early, "early_methadone.", problems)
+    allowed = early.get("max_days")
+    if not _is_int(allowed) or allowed == 0 or not isinstance(limits, list):
+        return
+    ranges = [x for x in limits if isinstance(x, Mapping) and x.get("medicine") == EARLY_MEDICINE
+              and _is_int(x.get("from_day")) and x["from_day"] <= EARLY_LAST_DAY
+              and (x.get("to_day") is None or (_is_int(x.get("to_day")) and x["to_day"] >= EARLY_FIRST_DAY))]
+    if not ranges:
+        problems.append(("early_methadone", "The profile allows methadone early in treatment but has no "
+                         "methadone limits.", "add the methadone limits, or remove early_methadone."))
+        return
+    # Every range is a number (none set by local policy or by the programme): the allowance cannot exceed them.
+    numbers = [x.get("max_days") for x in ranges]
+    if all(_is_int(n) for n in numbers) and allowed > max(numbers):
+        problems.append(("early_methadone.max_days",
+                         f"The profile's methadone limits give at most {max(numbers)} days in {span}, "
+                         f"but early_methadone allows {allowed}.",
+                         f"use at most {max(numbers)}, the most the limits give in that period."))
+
+
 def validate_profile(profile: Any) -> list[Problem]:
     """Every problem of one profile file, as (field path, what is wrong, how to fix it); [] when valid.
 
@@ -366,11 +457,13 @@ def validate_profile(profile: Any) -> list[Problem]:
     else:
         asks = tuple(asks_raw)
     if "criteria" in profile:
-        _check_criteria(profile["criteria"], problems)
+        _check_criteria(profile["criteria"], asks, problems)
     if "limits" in profile:
         _check_limits(profile["limits"], asks, problems)
     if "safeguards" in profile:
         _check_safeguards(profile["safeguards"], problems)
+    if "early_methadone" in profile:
+        _check_early(profile["early_methadone"], profile.get("limits"), problems)
     notes = profile.get("notes")
     if "notes" in profile and (not isinstance(notes, list) or not all(isinstance(n, str) and n.strip() for n in notes)):
         problems.append(("notes", f"Expected a list of text notes, but received {_received(notes)}.",

@@ -55,6 +55,18 @@ def warnings_html(warnings: Iterable[Mapping[str, Any]], bibliography_url: str) 
     return "".join(items)
 
 
+def grouped_warnings_html(warnings: list[Mapping[str, Any]], bib: str, title: str) -> str:
+    """The warnings for these inputs first, in full; those shown with every result (`standing`) grouped under
+    one heading that can be collapsed, so the ones that matter for this patient stand out."""
+    specific = [w for w in warnings if not w.get("standing")]
+    standing = [w for w in warnings if w.get("standing")]
+    html = warnings_html(specific, bib)
+    if standing:
+        html += (f'<details class="calc-standing-warnings" open><summary>{e(title)} ({len(standing)} warnings)'
+                 f"</summary>{warnings_html(standing, bib)}</details>")
+    return html
+
+
 def markup_html(text: str, bibliography_url: str, short_names: Mapping[str, str]) -> str:
     """Text with content citation markup ([@id §Section]) as escaped HTML with source links."""
     out, last = [], 0

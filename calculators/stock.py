@@ -1,15 +1,17 @@
-"""Programme stock planner: will the stock last until resupply, and if not, what reduction makes it last?
+"""Programme stock planner: will the stock last until resupply, and if not, which options make it last?
 
 A planning figure for a programme manager, not a prescription. The cohort is
 given as dose bands (a dose, how many patients take it, whether they are
 protected). Protected patients, WHO's high-risk clients, keep their dose.
-Every other patient follows the proportional taper of `taper.py` from their
-dose, with the stop dose at `floor_mg`: after it they stay on its last dose
-when the floor is above 0, or stop when it is 0. WHO 2025 notes that
-proportional tapering reduces higher doses faster, which stretches the stock.
+When current doses do not fit, the options for the other patients are
+compared side by side: hold at a lower, stable dose (WHO's "low but stable
+doses"), a proportional taper to `floor_mg` on the curve of `tapering.py`,
+and, when even the floor for everyone does not fit, the shortfall and the
+rows that can be kept. No option goes below the floor, and none stops a
+patient while the stock left on the resupply day would have kept them.
 
 All arithmetic is in whole numbers of rounding steps: exact, and fast enough
-to try every percentage on the 0.1 … 99.9 grid in the browser.
+to search the 0.1 … 99.9 % grid in the browser.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from typing import Any
 from .fields import BOOLEAN, CHOICE, DECIMAL, INTEGER, ROWS, Field, Reader, dec, is_missing
 from .formulations import DEFAULTS as USUAL_FORMULATIONS
 from .interface import Calculator, fixed_fields
-from .medicines import ABSURD_DOSE_MG, MEDICINES, WHO_MINIMUM_DAYS, WHO_REFERENCE_DAYS
+from .medicines import ABSURD_DOSE_MG, MEDICINES
 from .result import failure, success
 from .stock_view import stock as view
-from .tapering import GRID_TENTHS, MIN_STEP_MG, in_steps, proportional_units, taper_safety_warnings
-from .vocabulary import CAUTION, DANGER, HANDBOOK_DESIGN, HANDBOOK_STOCK, WHO_WITHDRAWAL, Rule, Warning
+from .tapering import MIN_STEP_MG, curve_dose, curve_powers, gentlest_fit, in_steps, taper_safety_warnings
+from .vocabulary import CAUTION, DANGER, HANDBOOK_DESIGN, HANDBOOK_STOCK, WHO_WITHDRAWAL, Rule, Warning, by_level, warnings_json
 
 NAME = "stock"
 TITLE = "Programme stock planner"
@@ -140,77 +142,191 @@ def read_inputs(raw: Mapping[str, Any]) -> tuple[StockInputs | None, dict[str, s
     return StockInputs(medicine, stock, safety, horizon, floor, step, tuple(bands), tuple(r.echo())), {}
 
 
-# ---------------------------------------------------------------- the plan
+# ---------------------------------------------------------------- the options
 
 
-def band_taper(band: Band, tenths: int, floor: int, floor_is_zero: bool, horizon: int) -> tuple[list[int], int]:
-    """An unprotected band's taper at `tenths`/10 % (in steps, at most `horizon` doses) and the dose after it."""
-    doses = proportional_units(band.dose, (1000 - tenths, 1000), floor, horizon)
-    if floor_is_zero:
-        after = 0
-    elif doses:
-        after = doses[-1]
-    else:  # at or below the floor already (it keeps its dose), or the first reduced dose would be 0
-        after = band.dose if band.dose <= floor else 0
-    return doses, after
+NO_CHANGE, HOLD_LOWER, TAPER_TO_FLOOR, SHORTFALL = "no_change", "hold_lower", "taper_to_floor", "shortfall"
+# The order ties are broken in: keep doses as they are, then a single cut held steady, then a taper.
+OPTION_ORDER = (NO_CHANGE, HOLD_LOWER, TAPER_TO_FLOOR, SHORTFALL)
+OPTION_TITLES = {
+    NO_CHANGE: "No change",
+    HOLD_LOWER: "Hold at a lower, stable dose",
+    TAPER_TO_FLOOR: "Proportional taper to the floor",
+    SHORTFALL: "Floor for everyone: stock short",
+}
 
 
-def band_days(band: Band, tenths: int | None, floor: int, floor_is_zero: bool, horizon: int) -> list[int]:
-    """The band's dose on each day of the horizon (in steps), at `tenths`/10 % (None: no reduction)."""
-    if band.protected or tenths is None:
-        return [band.dose] * horizon
-    doses, after = band_taper(band, tenths, floor, floor_is_zero, horizon)
-    return doses + [after] * (horizon - len(doses))
+@dataclass
+class Group:
+    """Patients of one row who follow the same doses in an option (a row splits when some are kept on their
+    last dose with the stock left over)."""
+
+    band: Band
+    patients: int
+    days: list[int]  # the dose on each day until resupply, in steps
+    kept: bool = False  # kept on the last dose instead of stopping, with stock that would otherwise be left
 
 
-def band_use(band: Band, tenths: int, floor: int, floor_is_zero: bool, horizon: int) -> int:
-    """What one unprotected patient of the band uses over the horizon (in steps)."""
-    doses, after = band_taper(band, tenths, floor, floor_is_zero, horizon)
-    return sum(doses) + after * (horizon - len(doses))
+@dataclass
+class Option:
+    id: str
+    tenths: int | None  # the percentage × 10 (hold_lower, taper_to_floor); None otherwise
+    groups: list[Group]
+    budget: int  # usable stock in steps
+
+    @property
+    def daily(self) -> list[int]:
+        horizon = len(self.groups[0].days) if self.groups else 0
+        return [sum(g.days[d] * g.patients for g in self.groups) for d in range(horizon)]
+
+    @property
+    def used(self) -> int:
+        return sum(sum(g.days) * g.patients for g in self.groups)
+
+    @property
+    def reaches(self) -> bool:
+        return self.used <= self.budget
+
+    @property
+    def min_dose(self) -> int:
+        return min(min(g.days) for g in self.groups)
 
 
-def use_at(bands: tuple[Band, ...], tenths: int, floor: int, floor_is_zero: bool, horizon: int) -> int:
-    """The cohort's use over the horizon at `tenths`/10 %, in steps."""
-    total, per_dose = 0, {}
+def floor_steps(floor_mg: Decimal, step: Decimal) -> int:
+    """The floor in whole steps, rounded up: no dose is ever below floor_mg."""
+    steps, whole = in_steps(floor_mg, step)
+    return steps if whole else steps + 1
+
+
+def held_dose(dose: int, tenths: int, floor: int) -> int:
+    """hold_lower: the dose cut once by tenths/10 %, rounded to the step (halves up), never below the floor
+    nor below one step (holding at 0 is stopping, not a lower dose); a dose at or below the floor is kept."""
+    if dose <= floor:
+        return dose
+    return max((2 * dose * (1000 - tenths) + 1000) // 2000, floor, 1)
+
+
+def taper_days(dose: int, powers: list[tuple[int, int]], floor: int) -> list[int]:
+    """taper_to_floor: day n's dose is the rounded curve dose × keep^n, held at the floor once it reaches it
+    (0 from the first day the curve rounds to 0 when the floor is 0); a dose at or below the floor is kept."""
+    horizon = len(powers)
+    if dose <= floor:
+        return [dose] * horizon
+    days: list[int] = []
+    for power in powers:
+        today = curve_dose(dose, power)
+        if today <= floor:
+            break
+        days.append(today)
+    return days + [floor] * (horizon - len(days))
+
+
+def option_at(option_id: str, bands: tuple[Band, ...], tenths: int | None, floor: int, horizon: int,
+              budget: int) -> Option:
+    """An option's doses for every row, before any patient is kept on with the stock left over."""
+    powers = curve_powers((1000 - tenths, 1000), horizon) if option_id == TAPER_TO_FLOOR and tenths else []
+    shared: dict[int, list[int]] = {}  # rows on the same dose share one schedule
+    groups = []
     for band in bands:
-        if band.protected:
-            total += band.dose * horizon * band.patients
+        if band.protected or option_id == NO_CHANGE:
+            days = [band.dose] * horizon
+        elif band.dose in shared:
+            days = shared[band.dose]
         else:
-            key = band.dose
-            if key not in per_dose:  # bands on the same dose share one schedule
-                per_dose[key] = band_use(band, tenths, floor, floor_is_zero, horizon)
-            total += per_dose[key] * band.patients
-    return total
+            if option_id == HOLD_LOWER:
+                assert tenths is not None
+                days = [held_dose(band.dose, tenths, floor)] * horizon
+            elif option_id == TAPER_TO_FLOOR:
+                days = taper_days(band.dose, powers, floor)
+            else:  # SHORTFALL: the floor for everyone (protected rows keep their dose)
+                days = [min(band.dose, floor)] * horizon
+            shared[band.dose] = days
+        groups.append(Group(band, band.patients, days))
+    return Option(option_id, tenths, groups, budget)
 
 
-@dataclass(frozen=True)
-class Search:
-    tenths: int | None  # the smallest fitting percentage × 10; None when nothing fits
-    used: int  # use over the horizon at that percentage, or at `least_tenths` when nothing fits
-    used_one_lower: int | None  # use at the next lower grid percentage (which does not fit)
-    least_tenths: int | None  # when nothing fits: the percentage that uses least (the closest plan)
+def use_of(option_id: str, bands: tuple[Band, ...], tenths: int, floor: int, horizon: int) -> int:
+    """The cohort's use until resupply (in steps) for an option at tenths/10 %: what the search compares."""
+    return option_at(option_id, bands, tenths, floor, horizon, 0).used
 
 
-def search(bands: tuple[Band, ...], floor: int, floor_is_zero: bool, horizon: int, budget: int) -> Search:
-    """The smallest percentage on the 0.1 … 99.9 grid whose total use until resupply fits `budget`.
+def keep_on_with_what_is_left(option: Option) -> Option:
+    """No patient stops (0 mg) before resupply while the stock left on the resupply day would have kept them on
+    their last dose: those who stop are kept on it, fewest mg needed first, while the stock left allows."""
+    left = option.budget - option.used
+    if left <= 0:
+        return option
+    stopping = []
+    for index, group in enumerate(option.groups):
+        if 0 in group.days:
+            first_zero = group.days.index(0)
+            last = group.days[first_zero - 1] if first_zero else group.band.dose
+            stopping.append((last * (len(group.days) - first_zero), index, first_zero, last))
+    groups = list(option.groups)
+    extra: list[tuple[int, Group]] = []
+    for need, index, first_zero, last in sorted(stopping):
+        group = groups[index]
+        kept = min(group.patients, left // need) if need else group.patients
+        if not kept:
+            continue
+        left -= kept * need
+        days = group.days[:first_zero] + [last] * (len(group.days) - first_zero)
+        if kept == group.patients:
+            groups[index] = Group(group.band, kept, days, kept=True)
+        else:
+            groups[index] = Group(group.band, group.patients - kept, group.days)
+            extra.append((index, Group(group.band, kept, days, kept=True)))
+    for index, group in sorted(extra, key=lambda item: -item[0]):
+        groups.insert(index + 1, group)
+    return Option(option.id, option.tenths, groups, option.budget)
 
-    A linear scan that stops at the first fit: rounding makes use over the
-    horizon not strictly monotone in the percentage, so bisection could miss
-    the smallest fit. Each percentage's total is exact (no early exit inside
-    it), so the same pass finds the closest plan when nothing fits.
-    """
-    previous: int | None = None
-    least, least_tenths = None, None
-    for tenths in GRID_TENTHS:
-        used = use_at(bands, tenths, floor, floor_is_zero, horizon)
-        if used <= budget:
-            return Search(tenths, used, previous, None)
-        previous = used
-        if least is None or used < least:  # ties keep the smaller percentage
-            least, least_tenths = used, tenths
-    # Nothing fits: the plan that comes closest shows the shortfall.
-    assert least is not None
-    return Search(None, least, None, least_tenths)
+
+def gentlest(option_id: str, bands: tuple[Band, ...], floor: int, horizon: int, budget: int) -> Option | None:
+    """The option at the gentlest percentage on the 0.1 % grid whose use until resupply fits; None if none."""
+    tenths = gentlest_fit(lambda t: use_of(option_id, bands, t, floor, horizon), budget)
+    if tenths is None:
+        return None
+    return keep_on_with_what_is_left(option_at(option_id, bands, tenths, floor, horizon, budget))
+
+
+def options_for(bands: tuple[Band, ...], floor: int, horizon: int, budget: int) -> list[Option]:
+    """no_change when current doses fit; otherwise hold_lower and taper_to_floor where they fit, and the
+    floor for everyone (with its shortfall) when neither does."""
+    now = option_at(NO_CHANGE, bands, None, floor, horizon, budget)
+    if now.reaches:
+        return [now]
+    found = [o for o in (gentlest(HOLD_LOWER, bands, floor, horizon, budget),
+                         gentlest(TAPER_TO_FLOOR, bands, floor, horizon, budget)) if o is not None]
+    if not found:
+        found.append(keep_on_with_what_is_left(option_at(SHORTFALL, bands, None, floor, horizon, budget)))
+    return found
+
+
+def recommended(options: list[Option]) -> Option:
+    """The option that keeps every patient's lowest dose highest, among those that reach resupply; ties go to
+    no_change, then hold_lower."""
+    reaching = [o for o in options if o.reaches] or options
+    return max(reaching, key=lambda o: (o.min_dose, -OPTION_ORDER.index(o.id)))
+
+
+def rows_that_can_be_kept(bands: tuple[Band, ...], floor: int, horizon: int, budget: int) -> list[Band]:
+    """With too little stock even for the floor: the rows that can be kept in treatment until resupply (protected
+    rows on their dose, the others at the floor), protected rows first in the order given, then the others,
+    lowest need first."""
+    def daily(band: Band) -> int:
+        return band.patients * (band.dose if band.protected else min(band.dose, floor))
+
+    order = [b for b in bands if b.protected] + sorted((b for b in bands if not b.protected), key=daily)
+    kept, used = [], 0
+    for band in order:
+        need = daily(band) * horizon
+        if used + need <= budget:
+            kept.append(band)
+            used += need
+    return kept
+
+
+# ---------------------------------------------------------------- the result
 
 
 def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -221,60 +337,107 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
     return success(plan(inputs))
 
 
+SNAPSHOT_WEEK = 7
+
+
+def snapshot_days(horizon: int) -> list[int]:
+    """Day 1, each week, and the resupply day."""
+    days = [1] + list(range(SNAPSHOT_WEEK, horizon + 1, SNAPSHOT_WEEK))
+    return days if days[-1] == horizon else days + [horizon]
+
+
+def _runs(days: list[int], step: Decimal) -> list[dict[str, Any]]:
+    """A row's doses as runs of equal days: the whole schedule, compactly."""
+    out: list[dict[str, Any]] = []
+    for day, dose in enumerate(days, start=1):
+        if out and out[-1]["dose_mg"] == dec(dose * step):
+            out[-1]["to_day"] = day
+        else:
+            out.append({"from_day": day, "to_day": day, "dose_mg": dec(dose * step)})
+    return out
+
+
+def _group_json(group: Group, step: Decimal, shown: list[int]) -> dict[str, Any]:
+    days, b = group.days, group.band
+    changed = days[-1] != b.dose
+    return {
+        "row": b.row, "dose_mg": dec(b.dose * step), "patients": group.patients, "protected": b.protected,
+        "kept_on_last_dose": group.kept,
+        "doses_on_days": [{"day": d, "dose_mg": dec(days[d - 1] * step)} for d in shown],
+        "dose_at_resupply_mg": dec(days[-1] * step),
+        "lowest_dose_mg": dec(min(days) * step),
+        # the first day on the dose it keeps until resupply (0 mg: the first day without medicine)
+        "final_dose_from_day": days.index(days[-1]) + 1 if changed else None,
+        "runs": _runs(days, step),
+    }
+
+
+def _option_json(option: Option, inputs: StockInputs, usable: Decimal) -> dict[str, Any]:
+    step, horizon = inputs.step_mg, inputs.horizon_days
+    daily = option.daily
+    used = sum(daily)
+    left, covered = usable, 0
+    for total in daily:
+        left -= total * step
+        if left >= 0:
+            covered += 1
+    out: dict[str, Any] = {
+        "id": option.id,
+        "title": OPTION_TITLES[option.id],
+        "percent": None if option.tenths is None else dec(Decimal(option.tenths) / 10),
+        "daily_totals_mg": [dec(t * step) for t in daily],
+        "total_use_mg": dec(used * step),
+        "stock_left_mg": dec(usable - used * step),
+        "reaches_resupply": option.reaches,
+        "days_covered": covered,
+        "shortfall_mg": dec(max(used * step - usable, Decimal(0))),
+        "min_dose_mg": dec(option.min_dose * step),
+        "patients_stopping": sum(g.patients for g in option.groups if 0 in g.days),
+        "bands": [_group_json(g, step, snapshot_days(horizon)) for g in option.groups],
+    }
+    if option.id == SHORTFALL:
+        budget, _ = in_steps(usable, step)
+        kept = rows_that_can_be_kept(inputs.bands, floor_steps(inputs.floor_mg, step), horizon, budget)
+        out["rows_kept"] = [b.row for b in kept]
+        out["next_steps"] = [{"code": c, "text": t} for c, t in NEXT_STEPS]
+    return out
+
+
 def plan(inputs: StockInputs) -> dict[str, Any]:
     step, horizon, bands = inputs.step_mg, inputs.horizon_days, inputs.bands
     usable = inputs.stock_mg - inputs.safety_stock_mg
     budget, _ = in_steps(usable, step)  # use ≤ usable ⟺ use in steps ≤ floor(usable / step)
-    floor, _ = in_steps(inputs.floor_mg, step)
-    floor_is_zero = inputs.floor_mg == 0
+    floor = floor_steps(inputs.floor_mg, step)
     daily_now = sum(b.dose * b.patients for b in bands)
     days_covered_now = budget // daily_now if daily_now else horizon
     reaches = daily_now * horizon <= budget
+    options = options_for(bands, floor, horizon, budget)
+    chosen = recommended(options)
+    option_results = [_option_json(o, inputs, usable) for o in options]
+    lead = next(r for r in option_results if r["id"] == chosen.id)
     arithmetic = [
         "Now: " + " + ".join(f"{b.patients} × {dec(b.dose * step)} mg" for b in bands)
         + f" = {dec(daily_now * step)} mg a day",
         (f"Usable stock: {dec(inputs.stock_mg)} − {dec(inputs.safety_stock_mg)} = {dec(usable)} mg; at "
-        f"{dec(daily_now * step)} mg a day it lasts {days_covered_now} whole days"),
+         f"{dec(daily_now * step)} mg a day it lasts {days_covered_now} whole days"),
     ]
     if reaches:
-        found = Search(None, daily_now * horizon, None, None)
-        tenths = None
         arithmetic.append(f"{dec(daily_now * step)} mg × {horizon} days = {dec(daily_now * horizon * step)} mg "
                           f"≤ {dec(usable)} mg: no reduction is needed")
-    else:
-        found = search(bands, floor, floor_is_zero, horizon, budget)
-        tenths = found.tenths if found.tenths is not None else found.least_tenths
-        if found.tenths is not None:
-            line = (f"The smallest reduction on the 0.1 % grid that fits: {dec(Decimal(found.tenths) / 10)} % "
-                    f"({dec(found.used * step)} mg over {horizon} days)")
-            if found.used_one_lower is not None:
-                line += (f"; at {dec(Decimal(found.tenths - 1) / 10)} % the plan would use "
-                         f"{dec(found.used_one_lower * step)} mg")
+    for o in options:
+        if o.id in (HOLD_LOWER, TAPER_TO_FLOOR) and o.tenths is not None:
+            used = o.used * step
+            line = (f"{OPTION_TITLES[o.id]}: the gentlest reduction on the 0.1 % grid that fits is "
+                    f"{dec(Decimal(o.tenths) / 10)} % ({dec(used)} mg until resupply)")
+            if o.tenths > 1:
+                lower = use_of(o.id, bands, o.tenths - 1, floor, horizon) * step
+                line += f"; {dec(Decimal(o.tenths - 1) / 10)} % would use {dec(lower)} mg"
             arithmetic.append(line)
-    per_band = [band_days(b, tenths, floor, floor_is_zero, horizon) for b in bands]
-    daily = [sum(days[d] * b.patients for b, days in zip(bands, per_band)) for d in range(horizon)]
-    remaining, left, days_covered = [], inputs.stock_mg, 0
-    usable_left = usable
-    for total in daily:
+    remaining, left = [], inputs.stock_mg
+    for total in chosen.daily:
         left -= total * step
-        usable_left -= total * step
         remaining.append(dec(left))
-        if usable_left >= 0:
-            days_covered += 1
-    feasible = reaches or found.tenths is not None
-    shortfall = Decimal(0) if feasible else found.used * step - usable
-    percent = Decimal(0) if reaches else (Decimal(found.tenths) / 10 if found.tenths is not None else None)
-    snapshot_days = [1] + list(range(7, horizon + 1, 7))
-    band_results = []
-    for b, days in zip(bands, per_band):
-        changed = days[-1] != b.dose
-        band_results.append({
-            "row": b.row, "dose_mg": dec(b.dose * step), "patients": b.patients, "protected": b.protected,
-            "doses_on_days": [{"day": d, "dose_mg": dec(days[d - 1] * step)} for d in snapshot_days],
-            "dose_at_resupply_mg": dec(days[-1] * step),
-            # the first day on the dose it keeps until resupply (0 mg: the first day without medicine)
-            "final_dose_from_day": days.index(days[-1]) + 1 if changed else None,
-        })
+    feasible = chosen.reaches
     result: dict[str, Any] = {
         "label": LABEL,
         "medicine": inputs.medicine,
@@ -287,108 +450,143 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
         "daily_mg_now": dec(daily_now * step),
         "days_covered_at_current_doses": days_covered_now,
         "reaches_resupply": reaches,
-        "percent": None if percent is None else dec(percent),
+        "options": option_results,
+        "recommended": chosen.id,
+        "recommendation": _recommendation_text(chosen, options, inputs),
+        # The recommended option, under the keys of the earlier issues (scripts read them).
+        "percent": lead["percent"] if chosen.id != NO_CHANGE else "0",
         "feasible": feasible,
-        "daily_totals_mg": [dec(t * step) for t in daily],
-        "total_use_mg": dec(sum(daily) * step),
-        "shortfall_mg": dec(shortfall),
-        "days_covered": days_covered,
+        "daily_totals_mg": lead["daily_totals_mg"],
+        "total_use_mg": lead["total_use_mg"],
+        "shortfall_mg": lead["shortfall_mg"],
+        "days_covered": lead["days_covered"],
         "stock_remaining_mg": remaining,
-        "bands": band_results,
+        "bands": lead["bands"],
         "method": METHOD,
         "arithmetic": arithmetic,
-        "warnings": [w.to_json() for w in _warnings(inputs, reaches, found, tenths, per_band, shortfall,
-                                                       days_covered)],
+        "warnings": _warnings(inputs, reaches, chosen, options, lead),
         "basis": [rule.to_json() for rule in BASIS],
         "echo": list(inputs.echo),
     }
-    if not feasible:
-        result["closest_percent"] = dec(Decimal(tenths or 0) / 10)
-        result["options"] = [{"code": c, "text": t} for c, t in OPTIONS]
+    if chosen.id == SHORTFALL:
+        result["rows_kept"] = lead["rows_kept"]
+        result["next_steps"] = lead["next_steps"]
     return result
 
 
-METHOD = ("Use now is each band's dose times its patients. If the usable stock (stock less safety stock) covers "
-          "that use on every day until resupply, no reduction is needed. Otherwise every unprotected patient "
-          "follows the same proportional taper from their own dose (each dose a percentage below the one before, "
-          "rounded to the step with halves up, at least one step lower), down to the floor; the percentage is the "
-          "smallest of 0.1 %, 0.2 %, … 99.9 % for which the cohort's use until resupply fits the usable stock. "
-          "Protected patients keep their dose.")
+def _recommendation_text(chosen: Option, options: list[Option], inputs: StockInputs) -> str:
+    step = inputs.step_mg
+    if chosen.id == NO_CHANGE:
+        return "The usable stock covers everyone's current dose until resupply: no change is needed."
+    if chosen.id == SHORTFALL:
+        return ("Even the floor for everyone does not last until resupply: the shortfall must be met by an emergency "
+                "supply or by redistribution from other sites; until then, keep the rows listed, protected first.")
+    others = [o for o in options if o is not chosen and o.reaches]
+    text = (f"{OPTION_TITLES[chosen.id]} is shown first: it keeps every patient's lowest dose highest "
+            f"({dec(chosen.min_dose * step)} mg)")
+    if others:
+        text += "; " + "; ".join(f"{OPTION_TITLES[o.id].lower()} would take someone to {dec(o.min_dose * step)} mg"
+                                 for o in others)
+    if any(o.min_dose == chosen.min_dose for o in others):
+        text += " (a tie goes to the option that changes doses least)"
+    return text + "."
 
-OPTIONS = (
+
+METHOD = ("Use now is each band's dose times its patients. If the usable stock (stock less safety stock) covers "
+          "that use on every day until resupply, nothing changes. Otherwise two options are worked out for the "
+          "unprotected patients, each at the gentlest percentage on the 0.1 % grid that fits the usable stock: "
+          "hold at a lower, stable dose (every dose cut once by the same percentage, rounded to the step, never "
+          "below the floor, and held until resupply), and a proportional taper (day n's dose is the dose × "
+          "(1 − percent/100)^n rounded to the step, held at the floor once it reaches it). The page leads with "
+          "the option that keeps every patient's lowest dose highest. A patient is never stopped while the stock "
+          "left on the resupply day would have kept them on their last dose. Protected patients keep their dose.")
+
+NEXT_STEPS = (
+    ("emergency_supply", "Request an emergency supply, or bring the resupply forward."),
+    ("redistribute", "Redistribute stock from other sites or programmes."),
     ("review_protected", ("Review who is protected, knowing that WHO advises keeping high-risk clients on OAMT as "
                          "long as possible.")),
-    ("redistribute", "Redistribute stock between sites or programmes."),
-    ("emergency_supply", "Request an emergency supply, or bring the resupply forward."),
 )
+# The name of the earlier issues, kept for scripts that import it.
+OPTIONS = NEXT_STEPS
 
 BASIS = (
     Rule("planning_only", "The result is a planning figure for the programme, not a prescription: each patient's "
          "dose is decided by their clinician.", HANDBOOK_STOCK),
-    Rule("proportional", "Each unprotected patient's dose is a fixed percentage lower than the dose before it; "
+    Rule("low_stable", "Maintaining people on low but stable doses may give limited relief while preserving the "
+         "therapeutic relationship: the hold-lower option cuts each dose once and holds it until resupply.",
+         WHO_WITHDRAWAL),
+    Rule("proportional", "In the taper option each unprotected patient's dose follows the proportional curve; "
          "proportional tapering reduces higher doses faster, which stretches the stock.", WHO_WITHDRAWAL),
-    Rule("protected", "High-risk clients are kept on OAMT as long as possible: protected patients keep their dose.",
-         WHO_WITHDRAWAL),
-    Rule("floor", "Maintaining people on low but stable doses may give limited relief while preserving the "
-         "therapeutic relationship: with a floor above 0, tapered patients stay on the last dose of their taper.",
-         WHO_WITHDRAWAL),
-    Rule("grid", "The percentage is the smallest on the 0.1 % grid whose total use until resupply fits the usable "
-         "stock; rounding makes use not strictly monotone in the percentage, so every grid value is tried in "
-         "order.", HANDBOOK_STOCK),
-    Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are rounded up; "
-         "each dose is at least one step lower than the dose before it.", HANDBOOK_DESIGN),
+    Rule("protected", "High-risk clients are kept on OAMT as long as possible: protected patients keep their dose "
+         "in every option that reaches resupply.", WHO_WITHDRAWAL),
+    Rule("floor", "No option takes a patient below the floor (a floor between two steps counts as the step above "
+         "it); a patient already at or below it keeps their dose. This handbook's rule: a held dose is never 0, "
+         "because holding at 0 is stopping, not a lower dose.", HANDBOOK_STOCK),
+    Rule("never_stop", "This handbook's rule: no option stops a patient (0 mg) before resupply while the stock left "
+         "on the resupply day would have kept them on their last dose; they are kept on it, fewest mg first, "
+         "because stopping treatment while medicine remains in the store is avoidable harm.", HANDBOOK_STOCK),
+    Rule("recommended", "This handbook's rule: the page leads with the option that keeps every patient's lowest "
+         "dose highest (ties: no change, then hold lower), because the lowest dose is where withdrawal and relapse "
+         "risk are greatest.", HANDBOOK_STOCK),
+    Rule("grid", "Each option's percentage is the gentlest on the 0.1 % grid whose total use until resupply fits "
+         "the usable stock; on the rounded curve use never rises with the percentage, so a bisection of the grid "
+         "finds it.", HANDBOOK_STOCK),
+    Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are rounded up.",
+         HANDBOOK_DESIGN),
 )
 
 
-def _warnings(inputs: StockInputs, reaches: bool, found: Search, tenths: int | None, per_band: list[list[int]],
-              shortfall: Decimal, days_covered: int) -> list[Warning]:
+def _warnings(inputs: StockInputs, reaches: bool, chosen: Option, options: list[Option],
+              lead: dict[str, Any]) -> list[dict[str, Any]]:
+    """Warnings for these inputs (danger first), then those shown with every reduction, marked `standing`."""
     step = inputs.step_mg
-    found_list: list[Warning] = [Warning(
-        CAUTION, "planning_figure", f"{LABEL} Each patient's dose is decided by their clinician, who can hold a dose "
-        "when withdrawal is moderate or worse.", HANDBOOK_STOCK)]
-    if not reaches and found.tenths is None:
-        found_list.append(Warning(
+    found: list[Warning] = []
+    if chosen.id == SHORTFALL:
+        kept = ", ".join(f"row {r + 1}" for r in lead["rows_kept"]) or "none"
+        found.append(Warning(
             DANGER, "stock_short",
-            f"The usable stock cannot last {inputs.horizon_days} days, even with the largest reductions: it is "
-            f"short by {dec(shortfall)} mg and covers {days_covered} days. Options: review who is protected, "
-            "redistribute stock, or get an emergency supply.", HANDBOOK_STOCK))
+            f"The usable stock cannot keep everyone even at the floor for {inputs.horizon_days} days: it is short "
+            f"by {lead['shortfall_mg']} mg and covers {lead['days_covered']} days. Rows that can be kept in "
+            f"treatment until resupply (protected first, the others at the floor): {kept}. Request an emergency "
+            "supply or redistribution from other sites now.", HANDBOOK_STOCK))
     if reaches:
-        found_list.append(Warning(
-            CAUTION, "no_reduction_needed", f"The usable stock covers everyone's current dose for all {inputs.horizon_days} "
-            "days until resupply: no reduction is needed.", WHO_WITHDRAWAL))
+        found.append(Warning(
+            CAUTION, "no_reduction_needed", f"The usable stock covers everyone's current dose for all "
+            f"{inputs.horizon_days} days until resupply: no reduction is needed.", WHO_WITHDRAWAL))
+    if chosen.id == HOLD_LOWER and chosen.tenths is not None:
+        found.append(Warning(
+            CAUTION, "single_cut",
+            f"Holding at a lower dose means one cut of {dec(Decimal(chosen.tenths) / 10)} % on day 1 for every "
+            "unprotected patient. This handbook's advice: a single large cut brings withdrawal on within days, so "
+            "see each patient in the first days, score withdrawal, and compare with the taper option, which cuts "
+            "less at first.", HANDBOOK_STOCK))
+    stopping = [g for g in chosen.groups if 0 in g.days]
+    if stopping:
+        names = "; ".join(f"{g.patients} on {dec(g.band.dose * step)} mg stop on day {g.days.index(0) + 1}"
+                          for g in stopping)
+        found.append(Warning(
+            DANGER, "patients_stop",
+            f"With a floor of 0 mg some patients stop before resupply ({names}): that is abrupt cessation. WHO "
+            "names the alternative: keep people on a low but stable dose; set a floor above 0 to see it.",
+            WHO_WITHDRAWAL))
     protected = sum(b.patients for b in inputs.bands if b.protected)
     if protected:
-        found_list.append(Warning(
-            CAUTION, "protected_keep_dose", f"{protected} protected patient(s) keep their dose throughout.", WHO_WITHDRAWAL))
+        found.append(Warning(
+            CAUTION, "protected_keep_dose", f"{protected} protected patient(s) keep their dose throughout.",
+            WHO_WITHDRAWAL))
     elif not reaches:
-        found_list.append(Warning(
-            DANGER, "none_protected", "No patient is marked protected. WHO advises keeping high-risk clients (pregnancy, "
-            "serious immunocompromise, ART, hepatitis C or TB treatment started in the last month, diabetes, "
-            "certain mental health conditions) on OAMT as long as possible.", WHO_WITHDRAWAL))
-    if not reaches and tenths is not None:
-        percent = dec(Decimal(tenths) / 10)
-        for b, days in zip(inputs.bands, per_band):
-            if b.protected:
-                continue
-            dose = dec(b.dose * step)
-            if not days[0]:
-                found_list.append(Warning(
-                    DANGER, "band_stops_at_once", f"At {percent} %, patients on {dose} mg would stop at once: the first "
-                    "reduced dose rounds to 0.", WHO_WITHDRAWAL))
-            elif inputs.floor_mg == 0 and 0 in days:
-                stop_day = days.index(0)  # dosing days before the first day without medicine
-                reference = WHO_REFERENCE_DAYS[inputs.medicine]
-                if stop_day < reference:
-                    found_list.append(Warning(
-                        DANGER if stop_day < WHO_MINIMUM_DAYS else CAUTION, "band_faster_than_reference",
-                        f"At {percent} %, patients on {dose} mg stop after {stop_day} day(s): "
-                        + ("shorter than WHO's minimum of 3 days and " if stop_day < WHO_MINIMUM_DAYS else "")
-                        + f"faster than the about {reference} days WHO gives for {inputs.medicine}.",
-                        WHO_WITHDRAWAL))
+        found.append(Warning(
+            DANGER, "none_protected", "No patient is marked protected. WHO advises keeping high-risk clients "
+            "(pregnancy, serious immunocompromise, ART, hepatitis C or TB treatment started in the last month, "
+            "diabetes, certain mental health conditions) on OAMT as long as possible.", WHO_WITHDRAWAL))
+    standing = [Warning(CAUTION, "planning_figure", f"{LABEL} Each patient's dose is decided by their clinician, "
+                        "who can hold a dose when withdrawal is moderate or worse.", HANDBOOK_STOCK)]
     if not reaches:
-        found_list += [w for w in taper_safety_warnings() if w.id in ("loss_of_tolerance", "naloxone",
-                                                                  "monitor_withdrawal")]
-    return found_list
+        standing += [w for w in taper_safety_warnings() if w.id in ("loss_of_tolerance", "naloxone",
+                                                                    "monitor_withdrawal")]
+    # The planning label leads the standing group; the safety warnings follow, danger first.
+    return warnings_json(found, standing[:1] + by_level(standing[1:]))
 
 
 CALCULATOR = Calculator(name=NAME, title=TITLE, fields=fixed_fields(FIELDS), run=run, view=view)

@@ -4,24 +4,70 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .report import actions_html, echo_pairs, basis_html, csv_text, e, inputs_html, line_chart_svg, table, warnings_html, provenance_html
+from .report import (actions_html, basis_html, csv_text, e, echo_pairs, grouped_warnings_html, inputs_html,
+                     line_chart_svg, provenance_html, table)
+
+
+def _headline(result: Mapping[str, Any]) -> str:
+    horizon = result["horizon_days"]
+    lead = next((o for o in result.get("options", []) if o["id"] == result.get("recommended")), None)
+    if result["reaches_resupply"]:
+        return (f"The usable stock lasts {result['days_covered_at_current_doses']} days at current doses: "
+                f"it reaches resupply on day {horizon} with no change.")
+    if lead is not None and lead["id"] == "shortfall":
+        return (f"Even the floor for everyone does not last {horizon} days: the shortfall is {lead['shortfall_mg']} mg "
+                f"(the stock covers {lead['days_covered']} days). Request an emergency supply or redistribution "
+                "from other sites.")
+    if lead is not None:
+        return (f"At current doses the stock lasts {result['days_covered_at_current_doses']} of {horizon} days. "
+                f"Shown first: {lead['title'].lower()} ({lead['percent']} %), which reaches resupply with "
+                f"{lead['stock_left_mg']} mg left and keeps every patient at {lead['min_dose_mg']} mg or more.")
+    return f"At current doses the stock lasts {result['days_covered_at_current_doses']} of {horizon} days."
+
+
+def options_html(result: Mapping[str, Any]) -> str:
+    """The options side by side: one column each, the recommended one first and marked."""
+    options = sorted(result.get("options", []), key=lambda o: o["id"] != result.get("recommended"))
+    if not options:
+        return ""
+    horizon = result["horizon_days"]
+    head = ["", *(o["title"] + (" (shown first)" if o["id"] == result.get("recommended") else "") for o in options)]
+    rows: list[list[Any]] = [
+        ["Reduction", *(f"{o['percent']} %" if o.get("percent") is not None else "none" for o in options)],
+        ["Reaches resupply", *("yes" if o["reaches_resupply"] else f"no: covers {o['days_covered']} days"
+                               for o in options)],
+        ["Daily total, day 1 (mg)", *(o["daily_totals_mg"][0] if o["daily_totals_mg"] else "" for o in options)],
+        [f"Daily total, day {horizon} (mg)", *(o["daily_totals_mg"][-1] if o["daily_totals_mg"] else ""
+                                               for o in options)],
+        ["Stock left on the resupply day (mg)", *(o["stock_left_mg"] for o in options)],
+        ["Lowest dose of any patient (mg)", *(o["min_dose_mg"] for o in options)],
+        ["Patients who stop before resupply", *(o.get("patients_stopping", 0) for o in options)],
+    ]
+    # Each row's dose on day 1 and on the resupply day, in each option.
+    labels: dict[tuple[int, bool], str] = {}
+    cells: dict[tuple[int, bool], dict[str, str]] = {}
+    for o in options:
+        for b in o["bands"]:
+            key = (b["row"], bool(b.get("kept_on_last_dose")))
+            labels[key] = (f"{b['dose_mg']} mg" + (" (protected)" if b.get("protected") else "")
+                           + (", kept on last dose" if b.get("kept_on_last_dose") else ""))
+            days = b.get("doses_on_days", [])
+            first, last = (days[0]["dose_mg"], days[-1]["dose_mg"]) if days else ("", "")
+            cells.setdefault(key, {})[o["id"]] = (f"{b['patients']} × {first}" if first == last
+                                                  else f"{b['patients']} × {first} → {last}")
+    for key in sorted(labels):
+        rows.append([f"Row {key[0] + 1}: {labels[key]} (day 1 → day {horizon})",
+                     *(cells[key].get(o["id"], "") for o in options)])
+    html = "<h3>Options compared</h3>" + table(head, rows, caption="The options side by side", css="calc-options")
+    if result.get("recommendation"):
+        html += f'<p class="calc-recommendation"><strong>Why this one first:</strong> {e(result["recommendation"])}</p>'
+    return html
 
 
 def stock(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     """The stock plan: a planning figure for the programme, never a per-patient prescription."""
     bib = ctx.get("bibliography_url", "bibliography.html")
-    horizon = result["horizon_days"]
-    if result["reaches_resupply"]:
-        headline = (f"The usable stock lasts {result['days_covered_at_current_doses']} days at current doses: "
-                    f"it reaches resupply on day {horizon} with no change.")
-    elif result.get("feasible"):
-        headline = (f"At current doses the stock lasts {result['days_covered_at_current_doses']} of {horizon} days. "
-                    f"A proportional reduction of {result['percent']} % per day for unprotected patients makes "
-                    "it last until resupply.")
-    else:
-        headline = (f"No reduction on the grid makes the stock last {horizon} days: the shortfall is "
-                    f"{result['shortfall_mg']} mg (the stock covers {result.get('days_covered', '?')} days). "
-                    "Consider the options below.")
+    headline = _headline(result)
     inputs = echo_pairs(result["echo"])
     read = {item["name"] for item in result["echo"]}
     if "step_mg" not in read:
@@ -32,30 +78,36 @@ def stock(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     band_rows = []
     for b in result.get("bands", []):
         by_day = {d["day"]: d["dose_mg"] for d in b.get("doses_on_days", [])}
-        band_rows.append([f"{b['dose_mg']} mg × {b['patients']}" + (" (protected)" if b.get("protected") else "")]
+        band_rows.append([f"{b['dose_mg']} mg × {b['patients']}" + (" (protected)" if b.get("protected") else "")
+                          + (" (kept on last dose)" if b.get("kept_on_last_dose") else "")]
                          + [by_day.get(day, "") for day in band_days])
     bands = table(["Dose band"] + [f"Day {d}" for d in band_days], band_rows,
-                  caption="Dose of each band on selected days (mg)", css="calc-bands") if band_rows else ""
+                  caption="Option shown first: dose of each band on selected days (mg)",
+                  css="calc-bands") if band_rows else ""
     remaining = result.get("stock_remaining_mg", [])
     daily = result.get("daily_totals_mg", [])
     day_rows = [[i + 1, daily[i] if i < len(daily) else "", remaining[i] if i < len(remaining) else ""]
                 for i in range(max(len(daily), len(remaining)))]
-    chart = line_chart_svg(remaining, "Usable stock remaining at the end of each day (mg)", "mg left",
+    chart = line_chart_svg(remaining, "Stock remaining at the end of each day (mg)", "mg left",
                            threshold=0, threshold_label="empty") if remaining else ""
-    options = "".join(f"<li>{e(o['text'] if isinstance(o, Mapping) else o)}</li>" for o in result.get("options", []))
+    next_steps = "".join(f"<li>{e(o['text'] if isinstance(o, Mapping) else o)}</li>"
+                         for o in result.get("next_steps", []))
     arithmetic = "".join(f"<li>{e(line)}</li>" for line in result.get("arithmetic", []))
     csv_body = csv_text(["Day", "Total use (mg)", "Stock remaining (mg)"], day_rows)
+    days_table = table(["Day", "Total use (mg)", "Stock remaining (mg)"], day_rows,
+                       caption="Day by day (option shown first)", css="calc-days")
     downloads = [{"filename": "stock-plan.csv", "mime": "text/csv", "text": csv_body, "label": "CSV"}]
     html = (
         '<section class="calc-sheet" data-sheet="plan" aria-label="Stock plan">'
         "<h2>Stock plan</h2>"
         '<p class="calc-planning-label"><strong>Planning figure, not a prescription.</strong></p>'
-        f"{warnings_html(result.get('warnings', []), bib)}"
+        f"{grouped_warnings_html(result.get('warnings', []), bib, 'Always with a stock plan')}"
         f'<p class="calc-summary">{e(headline)}</p>'
-        + (f"<h3>Options</h3><ul>{options}</ul>" if options else "")
+        f"{options_html(result)}"
+        + (f"<h3>What to do now</h3><ul>{next_steps}</ul>" if next_steps else "")
         + f"{inputs_html(inputs)}{bands}"
         f"<h3>Stock remaining by day</h3>{chart}"
-        f"{table(['Day', 'Total use (mg)', 'Stock remaining (mg)'], day_rows, caption='Day by day', css='calc-days')}"
+        f"{days_table}"
         f'<h3>Check the arithmetic</h3><ol class="calc-arithmetic">{arithmetic}</ol>'
         f"{basis_html(result['basis'], bib)}"
         f"{provenance_html(ctx)}"

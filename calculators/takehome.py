@@ -7,11 +7,22 @@ them. `calculators.profiles` checks and reads a profile file;
 this module assesses one patient against a profile (`run`). A programme adds
 its own profile as a new file, with no change to this code.
 
-Eligible means every criterion is met and the time rule for that day allows
-take-home doses; the answer is then the profile's maximum for that day. The
-one exception is a profile with a "less stable but judged safe" tier (the US
-COVID-19 exception): a patient who is not "stable" may still have that tier's
-smaller maximum when the clinician judges it safe.
+Three outcomes, safety first:
+
+- `eligible`: every criterion is met and the time rule for that day allows
+  take-home doses; the answer is the profile's maximum for that day.
+- `eligible_after_conditions`: the same, but something must be in place before
+  any dose goes home (safe storage, a naloxone kit): `max_days` applies once
+  every item of `conditions` is met, and nothing goes home before then.
+- `not_eligible`: a criterion is not met or the time rule allows none.
+
+This handbook's own rules apply under every profile, each labelled so in the
+result with its reasoning: the safety conditions above and a danger warning
+for sedative or alcohol use; no methadone take-home doses in days 0-14 of
+treatment beyond what the profile's own text explicitly allows for that period
+(`early_methadone`); and a "less stable but judged safe" tier (the US
+COVID-19 exception) waives only the criteria the profile marks
+`less_stable_may_waive` and time in treatment, never safety.
 """
 
 from __future__ import annotations
@@ -30,6 +41,8 @@ from .profiles import (
     PROFILES,
     PROGRAMME,
     PROGRAMME_MAX_DAYS,
+    EARLY_FIRST_DAY,
+    EARLY_LAST_DAY,
     Limit,
     Profile,
 )
@@ -37,6 +50,7 @@ from .takehome_view import takehome as view
 from .result import failure, success
 from .vocabulary import (
     CAUTION,
+    DANGER,
     DAILYMED_BOXED_WARNING,
     HANDBOOK_DESIGN,
     WHO_OVERDOSE,
@@ -45,6 +59,7 @@ from .vocabulary import (
     Citation,
     Rule,
     Warning,
+    warnings_json,
 )
 
 NAME = "takehome"
@@ -73,7 +88,9 @@ PROGRAMME_MAX_FIELD = Field(
     source=TAKE_HOME)
 LESS_STABLE_FIELD = Field(
     LESS_STABLE_BUT_SAFE, "If the patient is not 'stable': do you judge that they can manage take-home doses safely?",
-    YESNO, help="Used only when the patient does not meet every condition of 'stable' (answer it in every case).",
+    YESNO, help="Used only when the patient does not meet every condition of 'stable' (answer it in every case). "
+    "It can stand in for the stability criteria and time in treatment, never for safe storage, diversion or "
+    "the judgement that the benefits outweigh the risks.",
     source="[@samhsa-2020 §Blanket exception, 16 March 2020]")
 SAFETY_FIELDS = (
     Field("children_in_home", "Do children live in or visit the home?", YESNO, source=TAKE_HOME,
@@ -243,34 +260,96 @@ def safeguards_for(inputs: Inputs, review_in_days: int) -> list[dict[str, str]]:
     return found + list(routine.values())
 
 
+# This handbook's own rules, each with the sentence of reasoning the result shows where it is applied.
+HANDBOOK_RULE = "This handbook's rule"
+EARLY_SPAN = f"days {EARLY_FIRST_DAY}–{EARLY_LAST_DAY}"
+EARLY_REASON = ("methadone builds up in the body over the first days of dosing, so the risk of overdose is "
+                "highest during induction, and a dose taken at home then cannot be watched or adjusted.")
+EARLY_BOUNDARY = (f"The first 14 days are counted generously as {EARLY_SPAN} of treatment, so that they are "
+                  "covered whether the first day is counted as day 0 or day 1.")
+CONDITIONS_REASON = ("One dose can kill a child or an adult without tolerance, and naloxone can reverse an "
+                     "overdose while help comes; not every profile's criteria ask about either.")
+SEDATIVES_REASON = ("Sedatives or alcohol with an opioid agonist raise the risk of fatal breathing depression, "
+                    "more so with doses at home where no one is watching.")
+TIER_REASON = ("The tier exists for patients who are not yet stable; storage, diversion and the judgement that "
+               "benefits outweigh risks are about the safety of the doses and of other people, which a judgement "
+               "of the patient's stability cannot replace.")
+
+
+# Shown with every result, whatever the inputs.
+STANDING_WARNINGS = (Warning(CAUTION, "stricter_local_rules", "State, provincial or local rules may be stricter than "
+                             "this profile, and then they apply. This is decision support, not legal advice.",
+                             HANDBOOK_DESIGN),)
+
+
+def conditions_for(inputs: Inputs) -> list[dict[str, str]]:
+    """What must be in place before any dose goes home, under every profile (this handbook's rule):
+    safe storage first, then a naloxone kit."""
+    methadone = inputs.medicine == "methadone"
+    found: list[dict[str, str]] = []
+    label = f"({HANDBOOK_RULE}, under every profile.)"
+    if not inputs.safe_storage:
+        who = ("Children live in or visit the home, and one dose can kill a child." if inputs.children_in_home
+               else "A dose taken by someone else, a child or an adult without tolerance, can kill them.")
+        found.append(_item("safe_storage", "Safe storage first: a locked box (or other locked storage) for the doses "
+                           f"must be in place before any dose goes home. {who} {label}", DANGER,
+                           DAILYMED_BOXED_WARNING if methadone else WHO_TAKE_HOME))
+    if not inputs.naloxone_given:
+        found.append(_item("naloxone_kit", "A naloxone kit: give one, and show the patient and the people they live "
+                           f"with how to use it, before any dose goes home. {label}", DANGER, WHO_OVERDOSE))
+    return found
+
+
+def _limit_allows(limit: Limit, inputs: Inputs, tier_possible: bool) -> bool:
+    """Whether the time rule can allow take-home doses (to a stable patient, or by the tier when it may apply)."""
+    n = _limit_max(limit, inputs)
+    return n is None or n > 0 or (tier_possible and limit.less_stable_max_days > 0)
+
+
+def _first_open_day(inputs: Inputs, tier_possible: bool) -> int | None:
+    """The first later day on which the time rules (the profile's and this handbook's early rule) allow take-home
+    doses, if any within a year."""
+    p, med = inputs.profile, inputs.medicine
+    for d in range(inputs.days_in_treatment + 1, inputs.days_in_treatment + 366):
+        if _limit_allows(p.limit_for(med, d), inputs, tier_possible) and p.early_allowance(med, d) != 0:
+            return d
+    return None
+
+
 def assess(inputs: Inputs) -> dict[str, Any]:
     """The decision, its reasons and its basis, as a JSON-ready dict."""
-    p, day = inputs.profile, inputs.days_in_treatment
+    p, day, medicine = inputs.profile, inputs.days_in_treatment, inputs.medicine
     answers = dict(inputs.answers)
-    limit = p.limit_for(inputs.medicine, day)
+    limit = p.limit_for(medicine, day)
     limit_max = _limit_max(limit, inputs)
     time_allows = limit_max is None or limit_max > 0
     unmet = [c for c in p.criteria if not answers[c.id]]
     tiered = LESS_STABLE_BUT_SAFE in p.asks
+    waivable = [c for c in p.criteria if c.less_stable_may_waive]
+    never_waived = [c for c in p.criteria if not c.less_stable_may_waive]
+    unmet_never_waived = [c for c in unmet if not c.less_stable_may_waive]
+    early = p.early_allowance(medicine, day)  # None: the early-treatment rule does not apply today
     reasons: list[str] = [f"Not met: {c.question}" for c in unmet]
+
     basis = [_rule(f"criterion:{c.id}", f"Criterion: {c.question}", _cite(c.source)) for c in p.criteria]
     basis.append(_rule("all_criteria", f"Take-home doses only when all {len(p.criteria)} criteria are met"
                        + (" (or, if not, the 'less stable but judged safe' tier below)." if tiered else "."),
                        _cite(p.sources[0])))
-    basis.append(_rule("time_in_treatment", f"{inputs.medicine.capitalize()}, {limit.days_text()} in treatment: "
+    basis.append(_rule("time_in_treatment", f"{medicine.capitalize()}, {limit.days_text()} in treatment: "
                        f"{_max_text(limit)}." + (f" {limit.note}" if limit.note else ""), _cite(limit.source)))
     if limit.max_days == PROGRAMME:
         basis.append(_rule("programme_max_days", f"The programme's maximum: {_days(inputs.programme_max_days or 0)}.",
                            _cite(limit.source)))
 
-    # The first later day at which the time rule allows take-home doses, if any.
-    opens = next((x for x in p.later_limits(inputs.medicine, day) if x.max_days != 0), None)
+    # 1. The profile's own criteria and time rule, with its "less stable" tier.
     status, tier = "not_eligible", ("not_stable" if tiered else None)
     max_days: int | None = 0
-    if not time_allows:
+    opens = next((x for x in p.later_limits(medicine, day) if x.max_days != 0), None)
+    if not time_allows and not (tiered and inputs.less_stable_but_safe and limit.less_stable_max_days > 0):
         when = f"from day {opens.from_day} it does" if opens else "nor at any later time"
         reasons.append(f"Time in treatment: at {_days(day)} in treatment this profile allows no take-home doses "
                        f"({when}).")
+    met_at = len(reasons)  # where the reason for being eligible goes, if it is
     if not unmet and time_allows:
         status, max_days = "eligible", limit_max
         tier = "stable" if tiered else None
@@ -280,34 +359,92 @@ def assess(inputs: Inputs) -> dict[str, Any]:
         less = limit.less_stable_max_days
         basis.append(_rule("less_stable", "Not 'stable' but judged able to manage take-home doses safely: "
                            f"{'up to ' + _days(less) if less else 'none'}.", _cite(limit.source)))
-        if inputs.less_stable_but_safe and less > 0:
+        basis.append(_rule("less_stable_never_waives_safety", f"{HANDBOOK_RULE}: the 'less stable' tier may take a "
+                           "patient past time in treatment and these stability criteria only: "
+                           + ("; ".join(c.question for c in waivable) or "none") + ". It never waives: "
+                           + "; ".join(c.question for c in never_waived) + f" {TIER_REASON}", HANDBOOK_DESIGN))
+        if unmet_never_waived:
+            reasons.append(f"{HANDBOOK_RULE}: the 'less stable' tier relaxes stability and time in treatment, never "
+                           "safety, so it cannot apply while this is not met: "
+                           + "; ".join(c.question for c in unmet_never_waived) + f" {TIER_REASON}")
+        elif inputs.less_stable_but_safe and less > 0:
             status, tier, max_days = "eligible", "less_stable", less
             reasons.append(f"Not 'stable' under this profile, but judged able to manage take-home doses safely: "
                            f"up to {_days(less)}.")
         else:
             reasons.append("Not 'stable' under this profile, and not judged able to manage take-home doses safely.")
 
+    # 2. This handbook's early-treatment rule for methadone.
+    capped_early = False
+    if early is not None:
+        allowance = (f"{p.title} explicitly allows up to {_days(early)} in that period" if early
+                     else "this profile's own text allows none in that period")
+        basis.append(_rule("early_methadone", f"{HANDBOOK_RULE}: methadone in {EARLY_SPAN} of treatment: no more "
+                           "take-home days than the profile's own text explicitly allows for that period, and none "
+                           f"when it says nothing ({allowance}). Reason: {EARLY_REASON} {EARLY_BOUNDARY}",
+                           HANDBOOK_DESIGN))
+        if p.early_methadone is not None:
+            basis.append(_rule("early_methadone_allowance", f"{p.title}, methadone in the first days of treatment: "
+                               f"up to {_days(p.early_methadone.max_days)}."
+                               + (f" {p.early_methadone.note}" if p.early_methadone.note else ""),
+                               _cite(p.early_methadone.source)))
+        why = f"{HANDBOOK_RULE}, whatever the profile: {EARLY_REASON}"
+        if status == "eligible" and early == 0:
+            status, tier, max_days = "not_eligible", ("not_stable" if tiered else None), 0
+            reasons.pop(met_at)
+            reasons.insert(0, f"Methadone, day {day} of treatment: {allowance}, so no methadone goes home before day "
+                           f"{EARLY_LAST_DAY + 1}. {why}")
+            reasons.append("Apart from this rule, the profile's criteria and time in treatment would allow take-home "
+                           "doses.")
+        elif status == "eligible" and (max_days is None or max_days > early):
+            max_days, capped_early = early, True
+            reasons[met_at] = (f"{reasons[met_at]} But methadone, day {day} of treatment: at most {_days(early)}, "
+                               f"what {p.title} explicitly allows in {EARLY_SPAN}. {why}")
+        elif status != "eligible" and early == 0 and time_allows:
+            reasons.append(f"Methadone, day {day} of treatment: {allowance}, so no methadone goes home before day "
+                           f"{EARLY_LAST_DAY + 1} in any case. {why}")
+
+    # 3. This handbook's safety conditions, under every profile.
+    conditions = conditions_for(inputs)
+    basis.append(_rule("safety_conditions", f"{HANDBOOK_RULE}, under every profile: no dose goes home until there is "
+                       "safe storage (a locked box first) and a naloxone kit the patient and household know how to "
+                       f"use; sedative or alcohol use is shown as a danger. {CONDITIONS_REASON}", HANDBOOK_DESIGN))
+    if status == "eligible" and conditions:
+        status = "eligible_after_conditions"
+        reasons.append(f"{f'Up to {_days(max_days)}' if max_days is not None else 'Take-home doses'} only once every "
+                       "condition below is met; no dose goes home before then.")
+
     review = p.review_in_days
-    if status == "not_eligible" and not unmet and not time_allows and opens:
-        review = min(review, opens.from_day - day)
+    if status == "not_eligible" and not unmet:
+        first = _first_open_day(inputs, tiered and bool(inputs.less_stable_but_safe))
+        if first is not None:
+            review = min(review, first - day)
     basis.append(_rule("review", f"Review within {_days(p.review_in_days)} (this profile's interval), or on the day "
                        "time in treatment first allows take-home doses if that is sooner.",
                        (HANDBOOK_DESIGN)))
 
-    warnings = [_warning(CAUTION, "stricter_local_rules", "State, provincial or local rules may be stricter than "
-                         "this profile, and then they apply. This is decision support, not legal advice.",
-                      (HANDBOOK_DESIGN))]
-    if limit.unverified:
-        warnings.insert(0, _warning(CAUTION, "unverified_limit", f"Unverified: {limit.note} To be checked "
-                                    "against the regulation's text.", _cite(limit.source)))
+    warnings = []
+    if inputs.sedative_or_alcohol_use:
+        warnings.append(Warning(DANGER, "sedatives_or_alcohol", "The patient also uses sedatives or alcohol. "
+                                f"{SEDATIVES_REASON} Discuss it, consider fewer days or none, give naloxone and "
+                                "review sooner.", DAILYMED_BOXED_WARNING))
     if p.status == "historical precedent":
-        warnings.insert(0, _warning(CAUTION, "historical_precedent", f"{p.title} is a historical precedent, not "
-                                    "a rule in force: use it for comparison or crisis planning.", _cite(p.sources[0])))
+        warnings.append(Warning(CAUTION, "historical_precedent", f"{p.title} is a historical precedent, not a rule "
+                                "in force: use it for comparison or crisis planning.", _cite(p.sources[0])))
+    if limit.unverified:
+        warnings.append(Warning(CAUTION, "unverified_limit", f"Unverified: {limit.note} To be checked against the "
+                                "regulation's text.", _cite(limit.source)))
+    if early is not None:
+        warnings.append(Warning(CAUTION, "early_methadone", f"Day {day} of methadone treatment: "
+                                f"{EARLY_REASON[0].upper()}{EARLY_REASON[1:]} "
+                                f"{HANDBOOK_RULE}: in {EARLY_SPAN} no profile gives more take-home days than its own "
+                                f"text explicitly allows for that period ({_days(early) if early else 'none'} "
+                                "here).", HANDBOOK_DESIGN))
 
     return {
         "profile": {"id": p.id, "title": p.title, "status": p.status, "jurisdiction": p.jurisdiction,
                     "sources": [_cite(s).to_json() for s in p.sources], "notes": list(p.notes)},
-        "inputs": {"medicine": inputs.medicine, "days_in_treatment": day, "criteria": answers,
+        "inputs": {"medicine": medicine, "days_in_treatment": day, "criteria": answers,
                    **({PROGRAMME_MAX_DAYS: inputs.programme_max_days} if PROGRAMME_MAX_DAYS in p.asks else {}),
                    **({LESS_STABLE_BUT_SAFE: inputs.less_stable_but_safe} if tiered else {}),
                    **{name: getattr(inputs, name) for name in SAFETY_NAMES}},
@@ -316,15 +453,20 @@ def assess(inputs: Inputs) -> dict[str, Any]:
         "max_days": max_days,
         "max_days_reason": (LOCAL_POLICY if max_days is None else
                             "not eligible" if status == "not_eligible" else
+                            f"{HANDBOOK_RULE.lower()} for methadone in {EARLY_SPAN}: what {p.title} explicitly "
+                            "allows then" if capped_early else
                             "less stable but judged safe" if tier == "less_stable" else
                             "the programme's maximum" if limit.max_days == PROGRAMME else
                             f"{p.title}: {limit.days_text()} in treatment"),
-        "criteria": [{"id": c.id, "question": c.question, "met": answers[c.id], **_cite(c.source).to_json()}
-                     for c in p.criteria],
+        "conditions": conditions,
+        "criteria": [{"id": c.id, "question": c.question, "met": answers[c.id],
+                      **({"less_stable_may_waive": c.less_stable_may_waive} if tiered else {}),
+                      **_cite(c.source).to_json()} for c in p.criteria],
         "unmet": [{"id": c.id, "question": c.question, **_cite(c.source).to_json()} for c in unmet],
         "reasons": reasons,
         "safeguards": safeguards_for(inputs, review),
-        "warnings": warnings,
+        # Input-specific warnings first, danger first; those the same for every result last, marked `standing`.
+        "warnings": warnings_json(warnings, list(STANDING_WARNINGS)),
         "review_in_days": review,
         "basis": basis,
         "echo": list(inputs.echo),
@@ -342,9 +484,12 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
 
 
 def list_profiles(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """`--profiles`: each profile's id, title, status, medicines, criteria ids and extra inputs."""
+    """`--profiles`: each profile's id, title, status, medicines, criteria ids, extra inputs, the criteria a
+    'less stable' tier may waive and the methadone take-home days it allows in days 0-14."""
     return [{"id": p.id, "title": p.title, "jurisdiction": p.jurisdiction, "status": p.status,
-             "medicines": list(p.medicines), "criteria": [c.id for c in p.criteria], "asks": list(p.asks)}
+             "medicines": list(p.medicines), "criteria": [c.id for c in p.criteria], "asks": list(p.asks),
+             "less_stable_may_waive": [c.id for c in p.criteria if c.less_stable_may_waive],
+             "early_methadone_max_days": p.early_methadone.max_days if p.early_methadone else 0}
             for p in PROFILES.typed(data)]
 
 

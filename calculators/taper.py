@@ -10,9 +10,16 @@ into a schedule a clinician can check by hand, in four modes:
 - proportional: each dose a percentage below the one before;
 - linear: each dose a fixed amount below the one before;
 - target_days: the percentage that reaches the stop dose in a given number of steps;
-- stock_limited: the smallest percentage whose first days fit the stock set aside.
+- stock_limited: the smallest percentage whose days until resupply fit the stock set aside.
 
-All arithmetic is exact (decimals, or whole numbers of rounding steps).
+Every mode follows one curve (issue 12): step n's dose is
+start × (1 − percent/100)^n, or start − n × amount, rounded to the nearest
+dispensable step; a dose is held while the rounded curve stays on it. A
+schedule shorter than WHO's 3 days, or with a dose the formulation cannot
+give, is refused with a value that works; a schedule that stops above this
+handbook's low-dose threshold opens with a danger warning.
+
+All arithmetic is exact (decimals, fractions, or whole numbers of rounding steps).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .fields import BOOLEAN, CHOICE, DATE, DECIMAL, INTEGER, MULTICHOICE, Choice, Field, Reader, dec
@@ -31,13 +39,16 @@ from .result import failure, success
 from .taper_view import taper as view
 from .tapering import (
     GRID_TENTHS,
+    LOW_END_DOSE_MG,
     MAX_TAPER_DAYS,
     MIN_STEP_MG,
+    ending_high_warning,
+    gentlest_fit,
     in_steps,
+    largest_with,
     linear_doses,
     proportional_doses,
     proportional_units,
-    round_to_step,
     target_percent,
     taper_safety_warnings,
     use_within,
@@ -50,6 +61,7 @@ from .vocabulary import (
     WHO_WITHDRAWAL,
     Rule,
     Warning,
+    warnings_json,
 )
 
 NAME = "taper"
@@ -160,32 +172,39 @@ class TaperInputs:
 class StockSearch:
     """The outcome of the stock-limited search, in whole rounding steps."""
 
-    tenths: int | None  # the smallest fitting percentage × 10; None when nothing fits
+    tenths: int | None  # the smallest fitting percentage × 10 that gives a taper of at least 3 days; None if none
     used: int | None  # what that schedule uses within the horizon
     used_one_lower: int | None  # what the next lower grid percentage uses (it does not fit)
-    least_used: int | None  # when nothing fits: the least any taper on the grid uses
+    least_used: int | None  # when nothing fits: what the fastest taper of at least 3 days uses
+    least_tenths: int | None = None  # and its percentage × 10
 
 
 def search_stock_limited(start: int, stop: int, step_days: int, horizon_days: int, stock: int) -> StockSearch:
     """The smallest percentage on the 0.1 … 99.9 grid whose first `horizon_days` days fit `stock`.
 
-    A linear scan from 0.1 % up, stopping at the first fit: rounding makes the
-    use over the horizon not strictly monotone in the percentage, so a
-    bisection could miss the smallest fit. A percentage whose first dose
-    would already be zero is abrupt cessation, not a taper, and never counts.
+    On the rounded curve the use within the horizon never rises as the
+    percentage rises, so a bisection finds the smallest fit. A percentage
+    whose schedule is shorter than WHO's 3 days (its first dose already 0
+    included) is stopping, not tapering, and never counts.
     """
-    limit = -(-horizon_days // step_days)  # doses that start within the horizon
-    previous_used, least = None, None
-    for tenths in GRID_TENTHS:
-        doses = proportional_units(start, (1000 - tenths, 1000), stop, limit)
-        if not doses:
-            continue
-        used = use_within(doses, step_days, horizon_days)
-        if used <= stock:
-            return StockSearch(tenths, used, previous_used, None)
-        previous_used = used
-        least = used if least is None else min(least, used)
-    return StockSearch(None, None, None, least)
+    limit = max(-(-horizon_days // step_days), -(-WHO_MINIMUM_DAYS // step_days))
+
+    def doses(tenths: int) -> list[int]:
+        return proportional_units(start, (1000 - tenths, 1000), stop, limit)
+
+    def used(tenths: int) -> int:
+        return use_within(doses(tenths), step_days, horizon_days)
+
+    def long_enough(tenths: int) -> bool:
+        return len(doses(tenths)) * step_days >= WHO_MINIMUM_DAYS
+
+    longest = largest_with(long_enough, GRID_TENTHS[0], GRID_TENTHS[-1])  # the fastest taper of 3 days or more
+    if longest is None:
+        return StockSearch(None, None, None, None)
+    tenths = gentlest_fit(used, stock, range(GRID_TENTHS[0], longest + 1))
+    if tenths is None:
+        return StockSearch(None, None, None, used(longest), longest)
+    return StockSearch(tenths, used(tenths), used(tenths - 1) if tenths > GRID_TENTHS[0] else None, None)
 
 
 # ---------------------------------------------------------------- reading the inputs
@@ -252,41 +271,51 @@ def read_inputs(raw: Mapping[str, Any],
 
 def first_steps_arithmetic(inputs: TaperInputs, doses: list[Decimal], percent: Decimal | None,
                            count: int = 3) -> list[str]:
-    """The first reductions written out, so a clinician can check them by hand."""
-    lines, previous, step = [], inputs.start_dose_mg, inputs.step_mg
-    for dose in doses[:count]:
+    """The first steps written out from the curve, so a clinician can check them by hand."""
+    lines, start, step = [], inputs.start_dose_mg, inputs.step_mg
+    for n, dose in enumerate(doses[:count], start=1):
         if percent is None:  # linear
             assert inputs.amount_mg is not None
-            raw = previous - inputs.amount_mg
-            line = f"{dec(previous)} − {dec(inputs.amount_mg)} = {dec(raw)} mg"
+            exact = Fraction(start) - n * Fraction(inputs.amount_mg)
+            line = f"step {n}: {dec(start)} − {n} × {dec(inputs.amount_mg)}"
         else:
-            raw = previous * (1 - percent / 100)
-            line = f"{dec(previous)} × (1 − {dec(percent)}/100) = {dec(raw)} mg"
-        rounded = round_to_step(raw, step)
-        line += f"; nearest {dec(step)} mg step: {dec(rounded)} mg"
-        if dose != rounded:
-            line += f"; not a full step lower, so one step down: {dec(dose)} mg"
+            exact = Fraction(start) * (1 - Fraction(percent) / 100) ** n
+            line = f"step {n}: {dec(start)} × (1 − {dec(percent)}/100)^{n}"
+        line += f" = {_fraction_text(exact)} mg; nearest {dec(step)} mg step: {dec(dose)} mg"
         lines.append(line)
-        previous = dose
     return lines
 
 
+def _fraction_text(value: Fraction) -> str:
+    """An exact value as a decimal, to 4 places with '≈' when it has more."""
+    shown = Decimal(value.numerator) / Decimal(value.denominator)
+    rounded = shown.quantize(Decimal("0.0001"))
+    if Fraction(rounded) == value:
+        return dec(rounded)
+    return "≈ " + dec(rounded)
+
+
 def method_text(inputs: TaperInputs, percent: Decimal | None) -> str:
-    step, stop = dec(inputs.step_mg), dec(inputs.stop_dose_mg)
+    step, stop, start = dec(inputs.step_mg), dec(inputs.stop_dose_mg), dec(inputs.start_dose_mg)
     if inputs.mode == LINEAR:
         assert inputs.amount_mg is not None
-        each = f"Each dose is the previous dose less {dec(inputs.amount_mg)} mg"
+        each = (f"Step n's dose is {start} mg less n × {dec(inputs.amount_mg)} mg (step 1: {dec(inputs.amount_mg)} "
+                "mg less, step 2: twice that, and so on)")
     else:
-        each = f"Each dose is the previous dose less {dec(percent or Decimal(0))} %"
-    held = f", held for {inputs.step_days} days" if inputs.step_days > 1 else ""
-    return (f"{each}, rounded to the nearest {step} mg (halves up) and at least {step} mg lower than the dose "
-            f"before{held}. The taper ends once a dose at or below {stop} mg has been given, or when the next dose "
-            "would be 0; the day after the last dose is the first day without medicine.")
+        p = dec(percent or Decimal(0))
+        each = (f"Step n's dose is {start} mg × (1 − {p}/100)^n: each step {p} % below the one before on the "
+                "curve, so higher doses fall faster and the pace slows as the dose falls")
+    held = f" Each dose is held for {inputs.step_days} days." if inputs.step_days > 1 else ""
+    return (f"{each}. Each dose is the curve rounded to the nearest {step} mg (halves up); while the rounded "
+            f"curve stays on a dose, that dose is given again, and doses never rise.{held} The taper ends with "
+            f"the first dose at or below {stop} mg (that dose is given), or before a dose that would round to 0; "
+            "the day after the last dose is the first day without medicine.")
 
 
 BASIS = {
-    "proportional": Rule("proportional", "Each dose is a fixed percentage lower than the dose before it.",
-                         WHO_WITHDRAWAL),
+    "proportional": Rule("proportional", "Each day's dose is a fixed percentage of the previous day's on the curve "
+                         "start × (1 − percent/100)^n: higher doses fall faster, and the pace of reduction slows "
+                         "as the dose falls.", WHO_WITHDRAWAL),
     "linear": Rule("linear", "Each dose is a fixed amount lower than the dose before it (the same rounding rules "
                    "apply).", HANDBOOK_DESIGN),
     "target_days": Rule("target_days", "The percentage is 100 × (1 − (stop ÷ start)^(1 ÷ steps)), rounded to one "
@@ -298,14 +327,26 @@ BASIS = {
                           "not offered.", HANDBOOK_DESIGN),
     "rounding": Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are "
                      "rounded up.", HANDBOOK_FORMULATIONS),
-    "at_least_one_step": Rule("at_least_one_step", "Each dose is at least one rounding step lower than the dose "
-                              "before it, so the taper always moves.", HANDBOOK_DESIGN),
+    "curve": Rule("curve", "Each dose is the exact curve rounded to the nearest dispensable step, not the previous "
+                  "rounded dose reduced again: rounding never adds up, a dose is held while the rounded curve "
+                  "stays on it, and doses never rise.", HANDBOOK_DESIGN),
+    "ending_high": Rule("ending_high", "This handbook's rule: a taper should end at a low dose (methadone "
+                        f"{dec(LOW_END_DOSE_MG['methadone'])} mg, buprenorphine "
+                        f"{dec(LOW_END_DOSE_MG['buprenorphine'])} mg or less, about the smallest tablet); stopping "
+                        "from a higher dose is abrupt cessation, and the result then opens with a danger warning.",
+                        HANDBOOK_DESIGN),
+    "low_stable": Rule("low_stable", "The alternative WHO names to tapering to cessation: keep the person on a low "
+                       "but stable dose, which may give limited relief while keeping them in treatment.",
+                       WHO_WITHDRAWAL),
+    "dispensable": Rule("dispensable", "Every dose must be dispensable with the chosen formulation (films are not "
+                        "cut); a schedule with a dose that is not is refused.", HANDBOOK_FORMULATIONS),
     "stop": Rule("stop", "The taper ends once a dose at or below the stop dose has been given, or when the next "
                  "dose would be zero; the day after the last dose is the first day without medicine.",
                  HANDBOOK_DESIGN),
-    "duration": Rule("duration", "A taper should last at least 3 days; WHO gives about 5 days for buprenorphine and "
-                     "about 10 days for methadone as durations with acceptable withdrawal and little rebound.",
-                     WHO_WITHDRAWAL),
+    "duration": Rule("duration", "A taper should last at least 3 days, and a shorter schedule is refused; WHO gives "
+                     "about 5 days for buprenorphine and about 10 days for methadone as durations with acceptable "
+                     "withdrawal and little rebound. Those durations come from withdrawal management, not from "
+                     "tapering high maintenance doses.", WHO_WITHDRAWAL),
     "high_risk": Rule("high_risk", "People who are pregnant, seriously immunocompromised, recently started on ART, "
                       "hepatitis C or TB treatment, or who have diabetes or certain mental health conditions are "
                       "kept on OAMT as long as possible.", WHO_WITHDRAWAL),
@@ -314,7 +355,8 @@ BASIS = {
 
 def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
     rules = [BASIS[inputs.mode]] + ([BASIS[PROPORTIONAL]] if inputs.mode in (TARGET_DAYS, STOCK_LIMITED) else [])
-    rules += [BASIS[k] for k in ("rounding", "at_least_one_step", "stop", "duration", "high_risk")]
+    rules += [BASIS[k] for k in ("rounding", "curve", "stop", "duration", "ending_high", "low_stable",
+                                 "dispensable", "high_risk")]
     f = inputs.formulation
     how = (f"measured as a volume of {dec(f.mg_per_ml)} mg/mL" if f.mg_per_ml is not None
            else "made up of the fewest of: " + ", ".join(u.name for u in f.units))
@@ -325,8 +367,8 @@ def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
     return [rule.to_json() for rule in rules]
 
 
-def warnings_for(inputs: TaperInputs, days: int, unmeasurable: list[Decimal]) -> list[Warning]:
-    """What the clinician must read, most important first; each with its source."""
+def warnings_for(inputs: TaperInputs, days: int, last_dose: Decimal | None) -> list[Warning]:
+    """What the clinician must read for these inputs, each with its source (not yet in order)."""
     found: list[Warning] = []
     if inputs.high_risk:
         names = ", ".join(c.label.lower() for c in HIGH_RISK if c.value in inputs.high_risk)
@@ -335,36 +377,34 @@ def warnings_for(inputs: TaperInputs, days: int, unmeasurable: list[Decimal]) ->
             f"This patient is high-risk ({names}). WHO advises keeping high-risk clients on OAMT for as long as "
             "possible: use this schedule only if there is truly no alternative, and restart treatment as soon as "
             "medicine is available again.", WHO_WITHDRAWAL))
+    if last_dose is not None:
+        high = ending_high_warning(inputs.medicine, last_dose)
+        if high is not None:
+            found.append(high)
     if inputs.start_dose_mg > USUAL_MAX_DOSE_MG[inputs.medicine]:
         found.append(Warning(
             CAUTION, "dose_above_usual_range",
             f"{dec(inputs.start_dose_mg)} mg is above the usual daily range of {inputs.medicine} "
             f"(up to about {dec(USUAL_MAX_DOSE_MG[inputs.medicine])} mg). Check that the dose is in mg, not mL.",
             HANDBOOK_DESIGN))
-    if days < WHO_MINIMUM_DAYS:
-        found.append(Warning(
-            DANGER, "shorter_than_minimum",
-            f"This taper lasts {days} day(s): WHO advises that a taper last at least {WHO_MINIMUM_DAYS} days.",
-            WHO_WITHDRAWAL))
     reference = WHO_REFERENCE_DAYS[inputs.medicine]
-    if days < reference:
+    if last_dose is not None and days < reference:
         found.append(Warning(
             CAUTION, "faster_than_reference",
-            f"This taper lasts {days} day(s), faster than the about {reference} days WHO gives for "
-            f"{inputs.medicine} with acceptable withdrawal and little rebound.",
-            WHO_WITHDRAWAL))
+            f"This taper lasts {days} days, faster than the about {reference} days WHO gives for "
+            f"{inputs.medicine} with acceptable withdrawal and little rebound (durations from withdrawal "
+            "management, not from high maintenance doses).", WHO_WITHDRAWAL))
     f = inputs.formulation
-    if unmeasurable:
-        doses = ", ".join(f"{dec(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
-        found.append(Warning(
-            DANGER, "not_measurable",
-            f"With a rounding step of {dec(inputs.step_mg)} mg, some doses ({doses}) cannot be measured or made up "
-            f"exactly with {f.label}. Use the formulation's step ({dec(f.step_mg)} mg) or another formulation.",
-            f.source))
     if f.note and f.note_source is not None:
         found.append(Warning(CAUTION, "formulation_note", f.note, f.note_source))
-    found += taper_safety_warnings()
     return found
+
+
+def ordered_warnings(specific: list[Warning]) -> list[dict[str, Any]]:
+    """Input-specific warnings first, danger first (keep-on-OAMT leading), then those shown with every taper,
+    marked `standing` so the page can group them."""
+    lead = [w for w in specific if w.id == "keep_on_oamt"]
+    return warnings_json(lead + [w for w in specific if w.id != "keep_on_oamt"], taper_safety_warnings())
 
 
 # ---------------------------------------------------------------- the result
@@ -386,7 +426,73 @@ def _no_doses(inputs: TaperInputs) -> dict[str, str]:
                                  "0, so there is no taper to work out."}
     field = {PROPORTIONAL: "percent", LINEAR: "amount_mg", TARGET_DAYS: "stop_dose_mg"}.get(inputs.mode, "percent")
     return {field: "The first reduced dose rounds to 0: that is stopping at once, not a taper. "
-                   "Choose a smaller reduction."}
+                   "Choose a smaller reduction." + _works_hint(inputs)}
+
+
+def _units(inputs: TaperInputs) -> tuple[int, int]:
+    return in_steps(inputs.start_dose_mg, inputs.step_mg)[0], in_steps(inputs.stop_dose_mg, inputs.step_mg)[0]
+
+
+def _long_enough(count: int, inputs: TaperInputs) -> bool:
+    return count * inputs.step_days >= WHO_MINIMUM_DAYS
+
+
+def _largest_percent_long_enough(inputs: TaperInputs) -> int | None:
+    """The largest percentage × 10 on the grid whose schedule lasts at least 3 days."""
+    start, stop = _units(inputs)
+    need = -(-WHO_MINIMUM_DAYS // inputs.step_days)
+    return largest_with(lambda t: len(proportional_units(start, (1000 - t, 1000), stop, need)) >= need,
+                        GRID_TENTHS[0], GRID_TENTHS[-1])
+
+
+def _works_hint(inputs: TaperInputs) -> str:
+    """' A reduction of at most … gives …': a value of the mode's own field that gives a taper of 3 days."""
+    if inputs.mode == PROPORTIONAL:
+        tenths = _largest_percent_long_enough(inputs)
+        if tenths is not None:
+            return (f" A reduction of at most {dec(Decimal(tenths) / 10)} % gives a taper of at least "
+                    f"{WHO_MINIMUM_DAYS} days.")
+    elif inputs.mode == LINEAR:
+        start, stop = _units(inputs)
+        need = -(-WHO_MINIMUM_DAYS // inputs.step_days)
+        k = largest_with(lambda a: len(linear_doses(inputs.start_dose_mg, a * inputs.step_mg, inputs.stop_dose_mg,
+                                                    inputs.step_mg, need)) >= need, 1, max(start - 1, 1))
+        if k is not None:
+            return (f" A reduction of at most {dec(k * inputs.step_mg)} mg gives a taper of at least "
+                    f"{WHO_MINIMUM_DAYS} days.")
+    return ""
+
+
+def _too_short(inputs: TaperInputs, days: int) -> dict[str, str]:
+    """Shorter than WHO's minimum of 3 days: refused, at the field to change, with a value that works."""
+    said = (f"This schedule gives {days} day(s) of dosing: WHO asks that a taper last at least "
+            f"{WHO_MINIMUM_DAYS} days. Stopping this fast is abrupt cessation, not a taper.")
+    if inputs.mode == TARGET_DAYS:
+        assert inputs.target_days is not None
+        for steps in range(inputs.target_days + 1, min(inputs.target_days + 60, MAX_HORIZON_DAYS) + 1):
+            percent = target_percent(inputs.start_dose_mg, inputs.stop_dose_mg, steps)[1]
+            count = len(proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, inputs.step_mg))
+            if _long_enough(count, inputs):
+                return {"target_days": f"{said} Rounding shortens it: ask for {steps} steps instead."}
+        return {"stop_dose_mg": f"{said} Choose a lower stop dose."}
+    hint = _works_hint(inputs)
+    field = {PROPORTIONAL: "percent", LINEAR: "amount_mg"}.get(inputs.mode, "percent")
+    if not hint:
+        return {"stop_dose_mg": f"{said} Choose a lower stop dose, or hold each dose for "
+                                f"{WHO_MINIMUM_DAYS} days."}
+    return {field: said + hint}
+
+
+def _not_dispensable(inputs: TaperInputs, unmeasurable: list[Decimal]) -> dict[str, str]:
+    """A dose the formulation cannot give: refused, on the rounding step when it was set by hand."""
+    f = inputs.formulation
+    doses = ", ".join(f"{dec(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
+    said = f"With {f.label}, some doses of this schedule ({doses}) cannot be measured or made up exactly"
+    if not inputs.step_from_formulation:
+        return {"step_mg": f"{said}: use a rounding step of {dec(f.step_mg)} mg (the formulation's), or choose "
+                           "another formulation."}
+    return {"formulation": f"{said}: choose a formulation that can give these doses, for example an oral "
+                           "solution for methadone or 0.4 mg tablets for buprenorphine."}
 
 
 def _schedule(inputs: TaperInputs, doses: list[Decimal]) -> list[dict[str, Any]]:
@@ -444,14 +550,20 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
     else:
         assert percent is not None
         doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
-    if not doses:
+    if not doses or inputs.start_dose_mg == inputs.step_mg:
         return failure(_no_doses(inputs))
     if len(doses) * inputs.step_days > MAX_TAPER_DAYS:
         return failure(_too_long(inputs))
+    if len(doses) * inputs.step_days < WHO_MINIMUM_DAYS:
+        return failure(_too_short(inputs, len(doses) * inputs.step_days))
+    unmeasurable = sorted({d for d in doses if not measure(inputs.formulation, d)["exact"]}, reverse=True)
+    if unmeasurable:
+        return failure(_not_dispensable(inputs, unmeasurable))
     schedule = _schedule(inputs, doses)
     days = len(schedule)
     total = sum((d * inputs.step_days for d in doses), Decimal(0))
-    unmeasurable = [d for d in doses if not measure(inputs.formulation, d)["exact"]]
+    if inputs.mode == STOCK_LIMITED:
+        _stock_headline(extra, total, inputs)
     arithmetic += first_steps_arithmetic(inputs, doses, None if inputs.mode == LINEAR else percent)
     result = _common(inputs, percent)
     result.update({
@@ -460,9 +572,12 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
         "dosing_steps": len(doses),
         "total_mg": dec(total),
         "cessation_day": days + 1,
+        "last_dose_mg": dec(doses[-1]),
+        "low_dose_threshold_mg": dec(LOW_END_DOSE_MG[inputs.medicine]),
+        "ends_high": doses[-1] > LOW_END_DOSE_MG[inputs.medicine],
         "method": method_text(inputs, percent),
         "arithmetic": arithmetic,
-        "warnings": [w.to_json() for w in _high_risk_first(notes, warnings_for(inputs, days, unmeasurable))],
+        "warnings": ordered_warnings(notes + warnings_for(inputs, days, doses[-1])),
         "basis": basis_for(inputs),
         **extra,
     })
@@ -471,10 +586,17 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
     return success(result)
 
 
-def _high_risk_first(notes: list[Warning], warnings: list[Warning]) -> list[Warning]:
-    """The keep-on-OAMT advice leads; the mode's own notes come next."""
-    lead = [w for w in warnings if w.id == "keep_on_oamt"]
-    return lead + notes + [w for w in warnings if w.id != "keep_on_oamt"]
+def _stock_headline(extra: dict[str, Any], total: Decimal, inputs: TaperInputs) -> None:
+    """What the stock covers: the mg used by the resupply day out of the stock set aside, and what the rest of
+    the schedule needs after resupply."""
+    used = Decimal(extra["used_within_horizon_mg"])
+    after = total - used
+    extra["needed_after_resupply_mg"] = dec(after)
+    extra["stock_headline"] = (
+        f"By resupply on day {inputs.horizon_days}, this schedule uses {dec(used)} mg of the {extra['stock_mg']} mg "
+        f"set aside ({extra['left_at_horizon_mg']} mg left)"
+        + (f"; the rest of the schedule needs {dec(after)} mg after resupply." if after
+           else "; the schedule ends before resupply."))
 
 
 def _common(inputs: TaperInputs, percent: Decimal | None) -> dict[str, Any]:
@@ -508,7 +630,9 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
                   f"the stock is {dec(stock)} mg")]
     if need <= stock:
         extra.update({"taper_needed": False, "used_within_horizon_mg": dec(need),
-                      "left_at_horizon_mg": dec(stock - need)})
+                      "left_at_horizon_mg": dec(stock - need), "needed_after_resupply_mg": "0",
+                      "stock_headline": f"The {dec(stock)} mg set aside covers the current dose for all {horizon} "
+                                        f"days until resupply ({dec(need)} mg), with {dec(stock - need)} mg left."})
         note = Warning(CAUTION, "no_taper_needed",
                        f"No taper is needed: {dec(stock)} mg covers {horizon} days at the current dose of "
                        f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_WITHDRAWAL)
@@ -520,12 +644,14 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
     found = search_stock_limited(start, stop, inputs.step_days, horizon, stock_steps)
     if found.tenths is None:
         if found.least_used is None:
-            message = (f"At {dec(inputs.start_dose_mg)} mg the next step down is already 0: there is no taper "
-                       f"to fit into {dec(stock)} mg.")
+            message = (f"At {dec(inputs.start_dose_mg)} mg no reduction gives a taper of at least "
+                       f"{WHO_MINIMUM_DAYS} days: there is no taper to fit into {dec(stock)} mg.")
         else:
             least = Decimal(found.least_used) * step
-            message = (f"This stock cannot cover {horizon} days: even the fastest taper on the grid needs "
-                       f"{dec(least)} mg, {dec(least - stock)} mg more than the {dec(stock)} mg set aside.")
+            message = (f"This stock cannot cover {horizon} days: the fastest taper of at least {WHO_MINIMUM_DAYS} "
+                       f"days ({dec(Decimal(found.least_tenths or 0) / 10)} %) needs {dec(least)} mg by then, "
+                       f"{dec(least - stock)} mg more than the {dec(stock)} mg set aside. Set aside at least "
+                       f"{dec(least)} mg, or bring resupply forward.")
         return {"errors": {"stock_mg": message}}
     percent = Decimal(found.tenths) / 10
     used = Decimal(found.used or 0) * step
@@ -553,7 +679,7 @@ def _no_taper_result(inputs: TaperInputs, extra: dict[str, Any], notes: list[War
             row["date"] = (inputs.start_date + _dt.timedelta(days=day - 1)).isoformat()
         schedule.append(row)
     result = _common(inputs, Decimal(0))
-    high_risk = [w for w in warnings_for(inputs, horizon, []) if w.id == "keep_on_oamt"]
+    high_risk = [w for w in warnings_for(inputs, horizon, None) if w.id == "keep_on_oamt"]
     result.update({
         "schedule": schedule, "days": horizon, "dosing_steps": 1, "total_mg": dec(dose * horizon),
         "cessation_day": None, "method": "The stock covers the current dose on every day until resupply.",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .report import actions_html, echo_pairs, basis_html, csv_text, e, inputs_html, provenance_html, table, warnings_html
+from .report import (actions_html, basis_html, csv_text, e, echo_pairs, grouped_warnings_html,
+                     inputs_html, provenance_html, table)
 
 
 def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -24,6 +25,8 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     end = (f"first day without medicine: day {e(cessation)}." if cessation is not None
            else "the current dose is held throughout; no taper is needed.")
     summary = f"{e(result['days'])} days, {e(result['total_mg'])} mg in total; {end}"
+    if result.get("stock_headline"):
+        summary = f"{e(result['stock_headline'])} {summary}"
     formulation = result.get("formulation")
     inputs = echo_pairs(result["echo"])
     read = {item["name"] for item in result["echo"]}
@@ -39,11 +42,13 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     html = (
         '<section class="calc-sheet" data-sheet="clinician" aria-label="Taper schedule">'
         f'<h2>Taper schedule</h2>'
-        f"{warnings_html(result['warnings'], bib)}"
+        f"{grouped_warnings_html(result['warnings'], bib, 'Always with a taper')}"
         f'<p class="calc-summary">{summary}</p>'
         f"{inputs_html(inputs)}"
         f"{table(columns, rows, caption='Day-by-day schedule', css='calc-schedule')}"
-        f"<h3>Check the first steps by hand</h3><ol class=\"calc-arithmetic\">{arithmetic}</ol>"
+        + (f'<h3>How the doses were worked out</h3><p class="calc-method">{e(result["method"])}</p>'
+           if result.get("method") else "")
+        + f"<h3>Check the first steps by hand</h3><ol class=\"calc-arithmetic\">{arithmetic}</ol>"
         f"{basis_html(result['basis'], bib)}"
         f"{provenance_html(ctx)}"
         "</section>"

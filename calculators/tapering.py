@@ -1,13 +1,21 @@
 """The tapering core shared by the taper (one patient) and the stock planner (a cohort).
 
 Doses are whole numbers of rounding steps inside the loops, so the arithmetic
-is exact and fast enough to search a grid of percentages in the browser; the
-Decimal helpers convert at the edges.
+is exact (integers and fractions, no binary floats) and fast enough to search
+a grid of percentages in the browser; the Decimal helpers convert at the edges.
+
+The proportional taper follows WHO 2025's curve: step n's dose is
+start × (1 − percent/100)^n, rounded to the nearest dispensable step. Higher
+doses fall faster and the pace slows as the dose falls; a dose is held while
+the rounded curve stays on it.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from math import floor, gcd
+from typing import Callable
 
 from .vocabulary import CAUTION, COWS_SCALE, DANGER, HANDBOOK_DESIGN, WHO_OVERDOSE, WHO_REINDUCTION, WHO_WITHDRAWAL, Warning
 
@@ -33,28 +41,66 @@ def keep_ratio(percent: Decimal) -> tuple[int, int]:
 def proportional_units(start: int, keep: tuple[int, int], stop: int, limit: int) -> list[int]:
     """The proportional taper in whole numbers of rounding steps: the doses given, in order.
 
-    Each dose is the previous one times keep (= 1 − percent/100), rounded to
-    the nearest whole step with halves up, and at least one step lower than
-    the previous one. The taper stops once a dose at or below `stop` has been
-    given, or when the next dose would be zero; at most `limit` doses.
-    Integers keep it exact and fast enough to search a grid of percentages.
+    Step n's dose is start × keep^n (keep = 1 − percent/100), computed
+    exactly and rounded to the nearest whole step with halves up: the curve
+    itself, not the previous rounded dose, so rounding errors never add up
+    and a dose is held while the rounded curve stays on it. Doses never
+    rise (the curve falls). The taper ends with the first dose at or below
+    `stop` (that dose is given), or before a dose that rounds to 0; at most
+    `limit` doses. Whole numbers (start × numerator^n and denominator^n,
+    grown one step at a time) keep it exact.
     """
     numerator, denominator = keep
-    twice_numerator, twice_denominator = 2 * numerator, 2 * denominator
+    common = gcd(numerator, denominator)
+    numerator, denominator = numerator // common, denominator // common
     doses: list[int] = []
-    previous = start
-    while previous > stop and len(doses) < limit:
-        # round half up of previous × numerator / denominator = floor(x + 1/2)
-        dose = (previous * twice_numerator + denominator) // twice_denominator
-        if dose >= previous:
-            # The reduction is at most half a step, so this dose is one step lower, and so is every later
-            # one (smaller doses lose even less): the rest is a countdown, written at once for speed.
-            doses.extend(range(previous - 1, max(stop, 1) - 1, -1)[:limit - len(doses)])
-            break
+    top, bottom = 2 * start, 2  # 2 × start × numerator^n and 2 × denominator^n
+    while len(doses) < limit:
+        top *= numerator
+        bottom *= denominator
+        # round half up of start × keep^n = floor((2 × start × N + D) / (2 × D))
+        dose = (top + bottom // 2) // bottom
         if dose <= 0:
             break
         doses.append(dose)
-        previous = dose
+        if dose <= stop:
+            break
+    return doses
+
+
+def curve_powers(keep: tuple[int, int], count: int) -> list[tuple[int, int]]:
+    """(numerator^n, denominator^n) for n = 1 … count, the fraction reduced: shared by every band of a cohort."""
+    numerator, denominator = keep
+    common = gcd(numerator, denominator)
+    numerator, denominator = numerator // common, denominator // common
+    powers, top, bottom = [], 1, 1
+    for _ in range(count):
+        top *= numerator
+        bottom *= denominator
+        powers.append((top, bottom))
+    return powers
+
+
+def curve_dose(start: int, power: tuple[int, int]) -> int:
+    """start × keep^n rounded to the nearest whole step, halves up, for power = (numerator^n, denominator^n)."""
+    top, bottom = power
+    return (2 * start * top + bottom) // (2 * bottom)
+
+
+def linear_units(start: Fraction, amount: Fraction, stop: Fraction, limit: int) -> list[int]:
+    """The linear taper in whole steps: step n's dose is start − n × amount (in steps, exact fractions)
+    rounded to the nearest whole step with halves up; the same ending rules as the proportional taper."""
+    doses: list[int] = []
+    n = 0
+    while len(doses) < limit:
+        n += 1
+        value = start - n * amount
+        dose = floor(value + Fraction(1, 2))
+        if dose <= 0:
+            break
+        doses.append(dose)
+        if dose <= stop:
+            break
     return doses
 
 
@@ -68,29 +114,23 @@ def in_steps(value: Decimal, step: Decimal) -> tuple[int, bool]:
 
 def proportional_doses(start_mg: Decimal, percent: Decimal, stop_mg: Decimal, step_mg: Decimal,
                        limit: int = MAX_TAPER_DAYS + 1) -> list[Decimal]:
-    """The distinct doses of a proportional taper, in mg (see `proportional_units`).
+    """The doses of a proportional taper, in mg (see `proportional_units`).
 
     `start_mg` must be a whole number of steps (the inputs are checked for that).
     """
     start, whole = in_steps(start_mg, step_mg)
     if not whole:
         raise ValueError(f"{start_mg} mg is not a whole number of {step_mg} mg steps")
-    stop, _ = in_steps(stop_mg, step_mg)
+    stop, _ = in_steps(stop_mg, step_mg)  # dose ≤ stop ⟺ dose in whole steps ≤ floor(stop / step)
     return [Decimal(u) * step_mg for u in proportional_units(start, keep_ratio(percent), stop, limit)]
 
 
 def linear_doses(start_mg: Decimal, amount_mg: Decimal, stop_mg: Decimal, step_mg: Decimal,
                  limit: int = MAX_TAPER_DAYS + 1) -> list[Decimal]:
-    """The distinct doses of a linear taper: each the previous less `amount_mg`, with the same rounding rule."""
-    doses: list[Decimal] = []
-    previous = start_mg
-    while previous > stop_mg and len(doses) < limit:
-        dose = min(round_to_step(previous - amount_mg, step_mg), previous - step_mg)
-        if dose <= 0:
-            break
-        doses.append(dose)
-        previous = dose
-    return doses
+    """The doses of a linear taper, in mg: start − n × amount, rounded as the proportional curve is."""
+    step = Fraction(step_mg)
+    units = linear_units(Fraction(start_mg) / step, Fraction(amount_mg) / step, Fraction(stop_mg) / step, limit)
+    return [Decimal(u) * step_mg for u in units]
 
 
 def target_percent(start_mg: Decimal, stop_mg: Decimal, steps: int) -> tuple[Decimal, Decimal]:
@@ -141,3 +181,62 @@ def taper_safety_warnings() -> list[Warning]:
     ]
 
 
+
+
+# This handbook's rule, not a source's: a taper that stops from a dose above these ends in abrupt cessation.
+# The smallest whole tablet of each medicine in common use (methadone 5 mg, buprenorphine 2 mg): withdrawal
+# rises as the dose falls low, and stopping from more than one small tablet is a sudden stop, not a taper's end.
+LOW_END_DOSE_MG = {"methadone": Decimal(5), "buprenorphine": Decimal(2)}
+
+
+def ending_high_warning(medicine: str, last_dose_mg: Decimal) -> Warning | None:
+    """A danger warning when the last dose before stopping is above the medicine's low-dose threshold."""
+    threshold = LOW_END_DOSE_MG.get(medicine)
+    if threshold is None or last_dose_mg <= threshold:
+        return None
+    return Warning(
+        DANGER, "ending_high",
+        f"This taper stops from {_mg(last_dose_mg)} mg: that is abrupt cessation from {_mg(last_dose_mg)} mg, not "
+        f"the end of a taper. WHO names the alternative: hold the patient at a low, stable dose until medicine is "
+        f"available again. This handbook's rule: a taper should end at {_mg(threshold)} mg of {medicine} or less "
+        f"(about the smallest tablet), because withdrawal rises as doses fall low and stopping from a higher dose "
+        "is a sudden stop.", HANDBOOK_DESIGN)
+
+
+def _mg(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def gentlest_fit(use: Callable[[int], int], budget: int, grid: range = GRID_TENTHS) -> int | None:
+    """The smallest grid value t with use(t) ≤ budget, for `use` that never rises as t rises; None if none.
+
+    On the rounded curve each dose can only fall as the percentage rises
+    (start × keep^n falls, and so does its rounding), so the use until
+    resupply never rises with the percentage: a bisection finds the same
+    value as trying 0.1 %, 0.2 %, … in order, in about ten tries.
+    """
+    lo, hi = grid[0], grid[-1]
+    if use(hi) > budget:
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if use(mid) <= budget:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def largest_with(ok: Callable[[int], bool], low: int, high: int) -> int | None:
+    """The largest t in low … high with ok(t), for `ok` that holds up to some value and not after; None if none."""
+    if high < low or not ok(low):
+        return None
+    lo, hi = low, high
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

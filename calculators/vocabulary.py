@@ -95,6 +95,14 @@ def by_level(warnings: list[Warning]) -> list[Warning]:
     return sorted(warnings, key=lambda w: LEVELS.index(w.level))
 
 
+def warnings_json(for_these_inputs: list[Warning], standing: list[Warning] = ()) -> list[dict[str, Any]]:
+    """Warnings as every result lists them: those for these inputs first, danger first (the calculator's
+    order within a level), then those shown with every result, in the order given and marked `standing`, so
+    the page can group them where they do not hide the ones that matter for this patient."""
+    return ([w.to_json() for w in by_level(list(for_these_inputs))]
+            + [{**w.to_json(), "standing": True} for w in standing])
+
+
 def with_source_names(value: Any, short_names: Mapping[str, str]) -> Any:
     """The result with a readable "source" beside every citation in it (a copy; nothing is changed)."""
     if isinstance(value, Mapping):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import calculators
-from calculators import CALCULATORS, data_sets, fields_for
+from calculators import CALCULATORS, fields_for
 from calculators.__main__ import parser
 from calculators.fields import CHOICE, MULTICHOICE, ROWS
 from calculators.interface import Calculator, DataSet

@@ -44,7 +44,9 @@ def test_every_row_is_what_the_calculator_gives_for_that_dose(content):
             assert list(row.doses_mg) == doses, (aid.file, row.start_mg)
             assert Decimal(row.total_mg) == sum(Decimal(d) for d in doses)
             assert Decimal(doses[-1]) <= Decimal(t.stop_dose_mg)
-            assert all(Decimal(b) < Decimal(a) for a, b in zip([row.start_mg, *doses], doses))
+            # The rounded curve never rises; a dose may be held while the curve stays on it (issue 12).
+            assert all(Decimal(b) <= Decimal(a) for a, b in zip([row.start_mg, *doses], doses))
+            assert Decimal(doses[0]) < Decimal(row.start_mg)
 
 
 def test_rows_are_padded_and_say_when_rounding_changes_the_length():

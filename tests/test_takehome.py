@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculators import CALCULATORS, run
 from calculators.fields import YESNO
-from calculators.profiles import validate_profile
+from calculators.profiles import EARLY_FIRST_DAY, EARLY_LAST_DAY, Profile, validate_profile
 from calculators.takehome import fields_for, form_fields
+from calculators.takehome_view import outcome_text
 from sitebuild.content import ContentError, calculator_data
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,6 +108,12 @@ def test_valid_case(path):
     assert not set(expected.get("warnings_exclude", ())) & warnings
     if "danger" in expected:
         assert [s["id"] for s in result["safeguards"] if s["level"] == "danger"] == expected["danger"]
+    if "conditions" in expected:  # in order: safe storage first
+        assert [c["id"] for c in result["conditions"]] == expected["conditions"]
+    if "first_warning" in expected:
+        assert (result["warnings"][0]["id"], result["warnings"][0]["level"]) == tuple(expected["first_warning"])
+    for words in expected.get("reasons_include", ()):
+        assert any(words in r for r in result["reasons"]), (words, result["reasons"])
 
 
 @pytest.mark.parametrize("path", INVALID_FILES, ids=lambda p: p.stem)
@@ -332,6 +341,8 @@ def test_cli_profiles():
     assert sorted(listed) == sorted(SHIPPED)
     assert listed["uk-nice-2007"]["criteria"] == ["compliance_assured"]
     assert listed["who-2025-disruption"]["asks"] == ["programme_max_days"]
+    assert [listed[p]["early_methadone_max_days"] for p in ("who-2025-disruption", "us-42cfr8-2024")] == [0, 7]
+    assert "safe_storage_at_home" not in listed["us-covid-2020"]["less_stable_may_waive"]
 
 
 def test_cli_assessment():
@@ -340,6 +351,11 @@ def test_cli_assessment():
     out = json.loads(done.stdout)
     assert set(out) == {"ok", "errors", "result"}
     assert (out["result"]["status"], out["result"]["max_days"]) == ("eligible", 14)
+    # The keys of the earlier issues are kept; issue 12 adds `conditions`.
+    for key in ("status", "tier", "max_days", "max_days_reason", "criteria", "unmet", "reasons", "safeguards",
+                "warnings", "review_in_days", "basis", "profile", "inputs", "conditions"):
+        assert key in out["result"], key
+    assert out["result"]["conditions"] == []
 
 
 def test_cli_flags_override_stdin():
@@ -361,3 +377,225 @@ def test_days_in_treatment_beyond_a_lifetime_is_a_field_error(days):
     assert out["ok"] is False and out["result"] is None
     assert "at most 36500 days" in out["errors"]["days_in_treatment"]
     assert run("takehome", _all_met("who-2009", days_in_treatment=36_500), CONTENT)["ok"]
+
+
+# ---------------------------------------------------------------- safety first (issue 12)
+
+STATUSES = ("eligible", "eligible_after_conditions", "not_eligible")
+YES_NO = st.sampled_from(("yes", "no"))
+
+
+@st.composite
+def assessments(draw, days=st.integers(0, 400)):
+    """Any answers to any shipped profile (or the example country): inputs and the data they run against."""
+    data = {"profiles": [*CONTENT["profiles"], EXAMPLE_COUNTRY]}
+    profile = draw(st.sampled_from(data["profiles"]))
+    medicines = sorted({x["medicine"] for x in profile["limits"]})
+    inputs = {"profile": profile["id"], "medicine": draw(st.sampled_from(medicines)), "days_in_treatment": draw(days),
+              "criteria": {c["id"]: draw(st.booleans()) for c in profile["criteria"]},
+              **{name: draw(YES_NO) for name in SAFE}}
+    if "programme_max_days" in profile.get("asks", ()):
+        inputs["programme_max_days"] = draw(st.integers(1, 90))
+    if "less_stable_but_safe" in profile.get("asks", ()):
+        inputs["less_stable_but_safe"] = draw(YES_NO)
+    return inputs, data
+
+
+@settings(max_examples=3000, deadline=None)
+@given(assessments())
+def test_never_eligible_without_safe_storage_or_naloxone(case):
+    """Property: with no safe storage (children or not) or no naloxone kit, the answer is never plain 'eligible';
+    every missing item is a condition, safe storage first; an eligible answer is one of the three outcomes."""
+    inputs, data = case
+    result = run("takehome", inputs, data)["result"]
+    assert result["status"] in STATUSES
+    expected = [cid for cid, missing in (("safe_storage", inputs["safe_storage"] == "no"),
+                                         ("naloxone_kit", inputs["naloxone_given"] == "no")) if missing]
+    assert [c["id"] for c in result["conditions"]] == expected
+    if expected:
+        assert result["status"] != "eligible"
+    if result["status"] == "not_eligible":
+        assert result["max_days"] == 0
+    if inputs["sedative_or_alcohol_use"] == "yes":
+        assert (result["warnings"][0]["id"], result["warnings"][0]["level"]) == ("sedatives_or_alcohol", "danger")
+    levels = [w["level"] for w in result["warnings"]]
+    assert levels == sorted(levels, key=("danger", "caution", "info").index)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(assessments(days=st.integers(EARLY_FIRST_DAY, EARLY_LAST_DAY + 2)))
+def test_methadone_early_in_treatment_never_beyond_the_profiles_own_allowance(case):
+    """Property: methadone in days 0-14 never gets more take-home days than the profile's own text explicitly
+    allows for that period (its early_methadone, or none), and the rule is labelled as this handbook's."""
+    inputs, data = case
+    result = run("takehome", inputs, data)["result"]
+    profile = next(p for p in data["profiles"] if p["id"] == inputs["profile"])
+    early = inputs["medicine"] == "methadone" and inputs["days_in_treatment"] <= EARLY_LAST_DAY
+    if not early:
+        assert "early_methadone" not in {w["id"] for w in result["warnings"]}
+        return
+    allowance = (profile.get("early_methadone") or {}).get("max_days", 0)
+    if allowance == 0:
+        assert (result["status"], result["max_days"]) == ("not_eligible", 0)
+    elif result["status"] != "not_eligible":
+        assert result["max_days"] is not None and result["max_days"] <= allowance
+    rule = next(r for r in result["basis"] if r["id"] == "early_methadone")
+    assert rule["text"].startswith("This handbook's rule") and rule["source_id"] == "this-handbook"
+    warning = next(w for w in result["warnings"] if w["id"] == "early_methadone")
+    assert "This handbook's rule" in warning["text"] and warning["source_id"] == "this-handbook"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(assessments())
+def test_the_less_stable_tier_never_waives_safety(case):
+    """Property: whatever the tier, an unmet criterion the profile does not mark waivable means not eligible."""
+    inputs, data = case
+    result = run("takehome", inputs, data)["result"]
+    profile = Profile.from_dict(next(p for p in data["profiles"] if p["id"] == inputs["profile"]))
+    if any(not c.less_stable_may_waive and not inputs["criteria"][c.id] for c in profile.criteria):
+        assert (result["status"], result["max_days"]) == ("not_eligible", 0)
+    if result["tier"] == "less_stable":
+        assert result["status"] != "not_eligible" and inputs["less_stable_but_safe"] == "yes"
+
+
+def test_the_covid_tier_may_waive_only_stability_criteria():
+    profile = Profile.from_dict(PROFILES["us-covid-2020"])
+    never = {c.id for c in profile.criteria if not c.less_stable_may_waive}
+    assert never == {"benefits_outweigh_risks", "no_recent_diversion", "safe_storage_at_home"}
+
+
+def test_only_the_us_2024_rule_allows_methadone_in_the_first_14_days():
+    allowances = {pid: (p.get("early_methadone") or {}).get("max_days", 0) for pid, p in PROFILES.items()}
+    assert allowances == {"who-2009": 0, "who-2025-disruption": 0, "us-42cfr8-2024": 7, "uk-nice-2007": 0,
+                          "us-covid-2020": 0}
+    assert (EARLY_FIRST_DAY, EARLY_LAST_DAY) == (0, 14)
+
+
+def test_every_handbook_rule_is_labelled_with_its_reasoning():
+    inputs = _all_met("us-covid-2020", days_in_treatment=3, less_stable_but_safe="yes", safe_storage="no",
+                      naloxone_given="no", sedative_or_alcohol_use="yes")
+    result = run("takehome", inputs, CONTENT)["result"]
+    own = [r for r in result["basis"] if r["source_id"] == "this-handbook" and r["id"] != "review"]
+    assert {r["id"] for r in own} == {"early_methadone", "safety_conditions", "less_stable_never_waives_safety"}
+    for rule in own:
+        assert rule["text"].startswith("This handbook's rule") and len(rule["text"].split(". ")) >= 2, rule
+    assert all("This handbook's rule" in c["text"] for c in result["conditions"])
+    assert any(r.startswith("Methadone, day 3") and "This handbook's rule" in r for r in result["reasons"])
+    inputs["criteria"]["no_recent_diversion"] = False
+    tier = run("takehome", {**inputs, "days_in_treatment": 70}, CONTENT)["result"]
+    rule = next(r for r in tier["basis"] if r["id"] == "less_stable_never_waives_safety")
+    assert rule["text"].startswith("This handbook's rule") and rule["section"] == "Calculator design"
+    assert any("never safety" in r for r in tier["reasons"])
+
+
+def test_conditions_carry_id_text_and_source():
+    result = run("takehome", _all_met("who-2009", safe_storage="no", naloxone_given="no"), CONTENT)["result"]
+    assert result["status"] == "eligible_after_conditions" and result["max_days"] is None
+    assert [c["id"] for c in result["conditions"]] == ["safe_storage", "naloxone_kit"]
+    for c in result["conditions"]:
+        assert c["text"] and c["source_id"] and c["section"] and c["citation"].startswith("[@")
+    assert "locked box" in result["conditions"][0]["text"]
+    assert "show" in result["conditions"][1]["text"] and "how to use it" in result["conditions"][1]["text"]
+
+
+def _page(inputs: dict) -> str:
+    import calculators
+    return calculators.respond("takehome", inputs, CONTENT, {"bibliography_url": "b.html"})["html"]
+
+
+def test_the_page_opens_with_the_outcome_then_reasons_and_conditions_when_not_plainly_eligible():
+    html = _page(_all_met("us-42cfr8-2024", days_in_treatment=31, safe_storage="no", children_in_home="yes",
+                          sedative_or_alcohol_use="yes"))
+    outcome, reasons, conditions, warning = (html.index(s) for s in (
+        'class="calc-outcome', 'class="calc-reasons"', 'class="calc-conditions"', 'class="admonition danger'))
+    assert outcome < reasons < conditions < warning
+    assert html[outcome:].split("</p>")[0].count("Not eligible until the conditions below are met") == 1
+    assert 'data-code="safe_storage"' in html
+    # The condition replaces the safeguard that says the same.
+    assert "calc-safeguard--danger" not in html
+    plain = _page(_all_met("us-42cfr8-2024", days_in_treatment=31, sedative_or_alcohol_use="yes"))
+    assert plain.index('class="calc-outcome') < plain.index('class="admonition danger') < plain.index(
+        'class="calc-reasons"')
+    assert "calc-conditions" not in plain
+
+
+@pytest.mark.parametrize("status, days, start", [
+    ("eligible", 14, "Eligible for take-home doses: up to 14 days"),
+    ("eligible_after_conditions", 14, "Not eligible until the conditions below are met"),
+    ("not_eligible", 0, "Not eligible for take-home doses"),
+])
+def test_outcome_text(status, days, start):
+    assert outcome_text({"status": status, "max_days": days}).startswith(start)
+
+
+def test_the_tier_column_shows_what_the_tier_may_waive():
+    html = _page(_all_met("us-covid-2020", less_stable_but_safe="no"))
+    assert "waive it?" in html and html.count("No (safety)") == 3
+
+
+# ---------------------------------------------------------------- the new profile fields are validated
+
+
+@pytest.mark.parametrize("change, where, words", [
+    (lambda p: p.update(early_methadone=7), "early_methadone", "Expected a mapping"),
+    (lambda p: p.update(early_methadone={"max_days": 7}), "early_methadone.source", "needs 'source'"),
+    (lambda p: p.update(early_methadone={"max_days": -1, "source": "[@this-handbook §Calculator design]"}),
+     "early_methadone.max_days", "whole number"),
+    (lambda p: p.update(early_methadone={"max_days": 7, "source": "the rule"}), "early_methadone.source",
+     "citation"),
+    (lambda p: p.update(early_methadone={"max_days": 7, "source": "[@this-handbook §Calculator design]",
+                                         "days": 14}), "early_methadone.days", "not a field"),
+    # The example country has no methadone limits: an early allowance for methadone makes no sense.
+    (lambda p: p.update(early_methadone={"max_days": 7, "source": "[@this-handbook §Calculator design]"}),
+     "early_methadone", "no methadone limits"),
+    (lambda p: p["criteria"][0].update(less_stable_may_waive="yes"), "criteria[0].less_stable_may_waive",
+     "true or false"),
+    (lambda p: p["criteria"][0].update(less_stable_may_waive=True), "criteria[0].less_stable_may_waive",
+     "needs the input less_stable_but_safe"),
+])
+def test_new_field_checks(change, where, words):
+    profile = copy.deepcopy(EXAMPLE_COUNTRY)
+    change(profile)
+    problems = {p[0]: p for p in validate_profile(profile)}
+    assert where in problems, problems
+    assert words in problems[where][1] + problems[where][2], problems[where]
+
+
+def test_an_early_allowance_beyond_the_profiles_own_limits_is_refused():
+    profile = copy.deepcopy(PROFILES["us-42cfr8-2024"])
+    profile["early_methadone"]["max_days"] = 8
+    problems = {p[0]: p for p in validate_profile(profile)}
+    assert "at most 7 days in days 0–14" in problems["early_methadone.max_days"][1]
+
+
+@pytest.mark.parametrize("cid", ["benefits_outweigh_risks", "no_recent_diversion", "safe_storage_at_home"])
+def test_a_tier_may_not_be_declared_to_waive_a_safety_criterion(cid):
+    profile = copy.deepcopy(PROFILES["us-covid-2020"])
+    i = next(i for i, c in enumerate(profile["criteria"]) if c["id"] == cid)
+    profile["criteria"][i]["less_stable_may_waive"] = True
+    problems = {p[0]: p for p in validate_profile(profile)}
+    assert "never safety" in problems[f"criteria[{i}].less_stable_may_waive"][1]
+    assert validate_profile(PROFILES["us-covid-2020"]) == []
+
+
+def test_shipped_covid_profile_without_its_waivers_waives_nothing():
+    """Data-driven: with no criterion marked waivable, the tier can only pass time in treatment."""
+    profile = copy.deepcopy(PROFILES["us-covid-2020"])
+    for c in profile["criteria"]:
+        c.pop("less_stable_may_waive", None)
+    data = {"profiles": [p for p in CONTENT["profiles"] if p["id"] != "us-covid-2020"] + [profile]}
+    inputs = _all_met("us-covid-2020", less_stable_but_safe="yes", days_in_treatment=60)
+    inputs["criteria"]["adherent_60_days"] = False
+    assert run("takehome", inputs, data)["result"]["status"] == "not_eligible"
+    inputs["criteria"]["adherent_60_days"] = True
+    early = run("takehome", {**inputs, "days_in_treatment": 30}, data)["result"]
+    assert (early["status"], early["tier"], early["max_days"]) == ("eligible", "less_stable", 14)
+
+
+def test_warnings_the_same_for_every_result_are_grouped_last_and_can_be_collapsed():
+    result = run("takehome", _all_met("who-2009", sedative_or_alcohol_use="yes"), CONTENT)["result"]
+    assert [(w["id"], w.get("standing", False)) for w in result["warnings"]] == [
+        ("sedatives_or_alcohol", False), ("stricter_local_rules", True)]
+    html = _page(_all_met("who-2009", sedative_or_alcohol_use="yes"))
+    group = html.index('<details class="calc-standing-warnings"')
+    assert html.index('data-code="sedatives_or_alcohol"') < group < html.index('data-code="stricter_local_rules"')

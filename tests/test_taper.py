@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import math
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 
 import calculators
 from calculators import taper
-from calculators.tapering import keep_ratio, proportional_units, round_to_step, target_percent
+from calculators.tapering import keep_ratio, proportional_units, round_to_step, target_percent, use_within
 from sitebuild.content import calculator_data
 from tests.datafiles import assert_rejected, data_files, load_case
 
@@ -167,11 +169,16 @@ def test_target_days_percent_is_exact_and_rounded_half_up():
 
 
 def test_the_arithmetic_can_be_checked_by_hand():
+    # Each step is worked from the start dose on the curve (issue 12), not from the previous rounded dose.
     result = run({"start_dose_mg": "60", "percent": "25"})["result"]
-    assert result["arithmetic"][:2] == ["60 × (1 − 25/100) = 45 mg; nearest 1 mg step: 45 mg",
-                                        "45 × (1 − 25/100) = 33.75 mg; nearest 1 mg step: 34 mg"]
-    forced = run({"start_dose_mg": "2", "percent": "10"})["result"]["arithmetic"][0]
-    assert forced.endswith("not a full step lower, so one step down: 1 mg")
+    assert result["arithmetic"][:3] == ["step 1: 60 × (1 − 25/100)^1 = 45 mg; nearest 1 mg step: 45 mg",
+                                        "step 2: 60 × (1 − 25/100)^2 = 33.75 mg; nearest 1 mg step: 34 mg",
+                                        "step 3: 60 × (1 − 25/100)^3 = 25.3125 mg; nearest 1 mg step: 25 mg"]
+    held = run({"start_dose_mg": "2", "percent": "10"})["result"]
+    assert held["arithmetic"][0] == "step 1: 2 × (1 − 10/100)^1 = 1.8 mg; nearest 1 mg step: 2 mg"
+    assert [d["dose_mg"] for d in held["schedule"]][:3] == ["2", "2", "1"]  # held while the curve rounds to 2 mg
+    linear = run({"mode": "linear", "start_dose_mg": "40", "amount_mg": "7.5", "stop_dose_mg": "10"})["result"]
+    assert linear["arithmetic"][1] == "step 2: 40 − 2 × 7.5 = 25 mg; nearest 1 mg step: 25 mg"
 
 
 # ---------------------------------------------------------------- properties
@@ -210,31 +217,45 @@ def check_schedule(inputs, result):
     assert doses, "a taper gives at least one dose"
     distinct = doses[::step_days]
     assert all(doses[i:i + step_days] == [d] * step_days for i, d in zip(range(0, len(doses), step_days), distinct))
+    # Every dose is the rounded curve (issue 12): exact fractions, halves up.
+    assert distinct == curve(inputs, result, len(distinct))
     previous = start
     for dose in distinct:
-        assert dose <= previous - step  # never rises; each step down by at least one step
+        assert dose <= previous  # never rises
         assert dose > 0 and dose % step == 0  # a whole number of steps
         previous = dose
-    last = distinct[-1]
-    # It ends at or below the stop dose, or where the next dose would be zero.
-    assert last <= stop or last == step or (
-        inputs["mode"] != "linear" and last * (1 - Decimal(result["percent"]) / 100) < step / 2) or (
-        inputs["mode"] == "linear" and last - Decimal(inputs["amount_mg"]) <= step / 2)
+    assert distinct[-1] < start
+    # It ends at or below the stop dose, or before a dose that rounds to 0.
+    assert distinct[-1] <= stop or curve(inputs, result, len(distinct) + 1)[-1] == 0
     assert all(d > stop for d in distinct[:-1])  # it does not go on past the stop dose
     assert Decimal(result["total_mg"]) == sum(doses)
     assert result["days"] == len(doses) == len(distinct) * step_days
+    assert result["days"] >= 3  # WHO's minimum: a shorter schedule is refused
+
+
+def curve(inputs, result, count):
+    """The first `count` doses of the rounded curve, from the issue's formula in exact fractions."""
+    step, start = Fraction(inputs["step_mg"]), Fraction(inputs["start_dose_mg"])
+    doses = []
+    for n in range(1, count + 1):
+        if inputs["mode"] == "linear":
+            value = start - n * Fraction(inputs["amount_mg"])
+        else:
+            value = start * (1 - Fraction(result["percent"]) / 100) ** n
+        doses.append(Decimal(max(math.floor(value / step + Fraction(1, 2)), 0)) * Decimal(inputs["step_mg"]))
+    return doses
 
 
 def run_property(inputs):
     out = run(inputs)
     if not out["ok"]:
         # The only refusals of well-formed inputs: a first dose that rounds to 0, a taper over two years,
-        # a stock nothing fits, a reduction as large as the dose.
+        # a stock nothing fits, a reduction as large as the dose, fewer than WHO's 3 days.
         assert set(out["errors"]) <= {"percent", "amount_mg", "stop_dose_mg", "start_dose_mg", "stock_mg",
                                       "step_days", "target_days"}, out["errors"]
         assert any(m in msg for msg in out["errors"].values() for m in (
             "rounds to 0", "single rounding step", "more than 730 days", "cannot cover", "smaller than the current",
-            "next step down is already 0")), out["errors"]
+            "no reduction gives a taper", "at least 3 days")), out["errors"]
     return out
 
 
@@ -289,27 +310,97 @@ def test_stock_limited_fits_and_the_next_lower_percentage_does_not(inputs):
             assert sum(Decimal(d["dose_mg"]) for d in lower["result"]["schedule"][:horizon]) > stock
 
 
-def reference_proportional(start: Decimal, percent: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
-    """The skeleton's algorithm as issue 2 writes it, in decimals: the integer version must agree."""
-    doses, previous = [], start
-    while previous > stop:
-        dose = round_to_step(previous * (1 - percent / 100), step)
-        dose = min(dose, previous - step)
+def reference_proportional(start: Decimal, percent: Decimal, stop: Decimal, step: Decimal,
+                           limit: int) -> list[Decimal]:
+    """Issue 12's curve as written, in exact fractions: step n's dose is start × (1 − percent/100)^n rounded to
+    the nearest step, halves up; it ends with the first dose at or below stop, or before a dose of 0."""
+    doses = []
+    for n in range(1, limit + 1):
+        value = Fraction(start) * (1 - Fraction(percent) / 100) ** n / Fraction(step)
+        dose = Decimal(math.floor(value + Fraction(1, 2))) * step
         if dose <= 0:
             break
         doses.append(dose)
-        previous = dose
+        if dose <= stop:
+            break
     return doses
 
 
 @settings(max_examples=2000, deadline=None)
 @given(st.integers(1, 1200), st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99.999"), places=3),
        st.integers(0, 1200), st.sampled_from([Decimal("0.4"), Decimal(1), Decimal(2), Decimal(5)]))
-def test_whole_step_arithmetic_equals_the_decimal_algorithm(start_steps, percent, stop_steps, step):
+def test_whole_step_arithmetic_equals_the_curve(start_steps, percent, stop_steps, step):
     start, stop = start_steps * step, min(stop_steps, start_steps) * step
-    expected = reference_proportional(start, percent, stop, step)
-    got = proportional_units(start_steps, keep_ratio(percent), min(stop_steps, start_steps), 10**6)
+    expected = reference_proportional(start, percent, stop, step, 200)
+    got = proportional_units(start_steps, keep_ratio(percent), min(stop_steps, start_steps), 200)
     assert [u * step for u in got] == expected
+
+
+def test_the_worked_example_of_issue_12():
+    """80 mg, 10 %, stop at 5 mg, 1 mg step: 26 days, 672 mg, 6 mg held once."""
+    result = run({"medicine": "methadone", "start_dose_mg": "80", "percent": "10", "stop_dose_mg": "5",
+                  "step_mg": "1"})["result"]
+    assert [d["dose_mg"] for d in result["schedule"]] == [
+        "72", "65", "58", "52", "47", "43", "38", "34", "31", "28", "25", "23", "20", "18", "16", "15", "13", "12",
+        "11", "10", "9", "8", "7", "6", "6", "5"]
+    assert result["days"] == 26 and result["total_mg"] == "672"
+
+
+def test_a_coarse_step_is_proportional_not_forced_down():
+    """Issue 12: 5 % with 5 mg tablets from 50 mg no longer cuts 50 → 45 → 40 … 10 → 5 (33 % and 50 % cuts)."""
+    result = run({"medicine": "methadone", "formulation": "methadone-tablets-5", "start_dose_mg": "50",
+                  "percent": "5"})["result"]
+    doses = [Decimal(d["dose_mg"]) for d in result["schedule"]]
+    assert doses[:3] == [50, 45, 45] and doses.count(Decimal(10)) > 1
+    # No cut is larger than the rounding alone can make: each dose is the rounded curve.
+    assert len(doses) > 30
+
+
+def test_ending_high_opens_with_a_danger_warning_and_the_who_alternative():
+    """Issue 12: 'stops at or below 60 mg' ended 80 → 72 → 65 → 59 → nothing with only a caution."""
+    result = run({"start_dose_mg": "80", "percent": "10", "stop_dose_mg": "60"})["result"]
+    first = result["warnings"][0]
+    assert first["level"] == "danger" and first["id"] == "ending_high"
+    assert "abrupt cessation from 58 mg" in first["text"] and "low, stable dose" in first["text"]
+    assert "This handbook's rule" in first["text"] and first["source_id"] == "this-handbook"
+    assert result["ends_high"] is True and result["last_dose_mg"] == "58"
+    low = run({"start_dose_mg": "80", "percent": "10", "stop_dose_mg": "5"})["result"]
+    assert low["ends_high"] is False and "ending_high" not in [w["id"] for w in low["warnings"]]
+
+
+def test_warnings_lead_with_danger_and_group_the_standing_ones():
+    result = run({"start_dose_mg": "250", "percent": "10", "stop_dose_mg": "60", "high_risk": ["diabetes"],
+                  "acknowledge_high_risk": True})["result"]
+    warnings = result["warnings"]
+    specific = [w for w in warnings if not w.get("standing")]
+    standing = [w for w in warnings if w.get("standing")]
+    assert warnings == specific + standing  # the input-specific ones come first
+    assert [w["id"] for w in specific[:2]] == ["keep_on_oamt", "ending_high"]
+    levels = [w["level"] for w in specific]
+    assert levels == sorted(levels, key=["danger", "caution", "info"].index)
+    assert {w["id"] for w in standing} == {"loss_of_tolerance", "naloxone", "monitor_withdrawal", "hold_dose",
+                                           "lofexidine"}
+
+
+def test_stock_limited_headline_states_what_the_stock_covers():
+    result = run({"start_dose_mg": "80", "mode": "stock_limited", "stock_mg": "600", "horizon_days": "14"})["result"]
+    assert result["used_within_horizon_mg"] == "600" and result["needed_after_resupply_mg"] == "227"
+    assert Decimal(result["total_mg"]) == 600 + 227
+    assert result["stock_headline"].startswith("By resupply on day 14, this schedule uses 600 mg of the 600 mg")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.integers(2, 300), st.integers(1, 999), st.integers(0, 50), st.integers(1, 3))
+def test_no_schedule_is_shorter_than_three_days(start, tenths, stop, step_days):
+    inputs = {"start_dose_mg": str(start), "percent": str(Decimal(tenths) / 10),
+              "stop_dose_mg": str(min(stop, start - 1)), "step_days": str(step_days)}
+    out = run(inputs)
+    if out["ok"]:
+        assert out["result"]["days"] >= 3
+    elif "at least 3 days" in out["errors"].get("percent", ""):
+        # The refusal names a percentage that works, and it does.
+        hint = Decimal(out["errors"]["percent"].split("at most ")[1].split(" %")[0])
+        assert run({**inputs, "percent": str(hint)})["result"]["days"] >= 3
 
 
 def test_round_to_step_rounds_halves_up():
@@ -332,7 +423,7 @@ def test_cli_prints_the_result():
                                           "stop_dose_mg": 5, "formulation": "methadone-concentrate-10"}))
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert out["ok"] and out["result"]["total_mg"] == "691" and out["result"]["days"] == 26
+    assert out["ok"] and out["result"]["total_mg"] == "672" and out["result"]["days"] == 26
     assert out["result"]["schedule"][0]["measure"]["text"] == "7.2 mL"
 
 
@@ -373,3 +464,36 @@ def test_an_emptied_box_is_an_error_not_its_default():
     assert out["ok"] is False and out["errors"] == {"percent": "Enter a value (usually 10%)."}
     out = taper.run({**base, "percent": "20", "stop_dose_mg": ""})
     assert out["errors"] == {"stop_dose_mg": "Enter a value (usually 0 mg)."}
+
+
+# ---------------------------------------------------------------- the page
+
+
+def test_the_page_leads_with_the_danger_and_collapses_the_standing_warnings():
+    result = run({"start_dose_mg": "80", "percent": "10", "stop_dose_mg": "60"})["result"]
+    html = calculators.CALCULATORS["taper"].view(result, {"bibliography_url": "b.html"})["html"]
+    assert html.index("data-code=") == html.index('data-code="ending_high"')  # the first warning on the page
+    assert html.index('data-code="ending_high"') < html.index("<details") < html.index('data-code="loss_of_tolerance"')
+    assert "Always with a taper (5 warnings)" in html
+
+
+def test_the_stock_limited_page_states_what_the_stock_covers():
+    result = run({"start_dose_mg": "80", "mode": "stock_limited", "stock_mg": "600", "horizon_days": "14"})["result"]
+    html = calculators.CALCULATORS["taper"].view(result, {"bibliography_url": "b.html"})["html"]
+    assert "uses 600 mg of the 600 mg set aside" in html and "needs 227 mg after resupply" in html
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.integers(2, 1000), st.integers(0, 200), st.integers(1, 3), st.integers(1, 60), st.integers(1, 999),
+       st.integers(1, 999))
+def test_stock_limited_use_never_rises_with_the_percentage(start, stop, step_days, horizon, a, b):
+    """The stock-limited search bisects the grid: valid only because use until resupply never rises with the
+    percentage on the rounded curve."""
+    stop = min(stop, start - 1)
+    low, high = min(a, b), max(a, b)
+    limit = -(-horizon // step_days)
+
+    def used(tenths):
+        return use_within(proportional_units(start, (1000 - tenths, 1000), stop, limit), step_days, horizon)
+
+    assert used(low) >= used(high)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from calculators import CALCULATORS, fields_for
-from calculators.fields import BOOLEAN, CHOICE, MULTICHOICE, YESNO
+from calculators import fields_for
+from calculators.fields import BOOLEAN, CHOICE, MULTICHOICE, YESNO, effective_values, flatten
 
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 
@@ -72,17 +72,11 @@ def fill_form(page, calculator: str, inputs: dict) -> None:
     """Fill a calculator form by its visible labels, as a person would."""
     form = page.locator(f'form[data-calculator="{calculator}"]')
     form.locator("button[type=reset]").click()
-    flat = {}
-    for name, value in inputs.items():
-        if isinstance(value, dict):  # criteria: {id: answer} → criteria.<id>
-            flat.update({f"{name}.{k}": v for k, v in value.items()})
-        else:
-            flat[name] = value
-    # A name may stand under several questions (one per profile): take the one that applies,
-    # judging by what the form will hold (defaults, then the inputs).
+    # The calculators' own reading of names and defaults decides what the form shows.
     declared = declared_fields(calculator)
-    effective = {f.name: f.default for f in declared if f.default is not None}
-    effective.update(flat)
+    flat = flatten(inputs, declared)
+    effective = effective_values(declared, flat)
+    # A name may stand under several questions (one per profile): take the one that applies.
     fields = {}
     for f in declared:
         if f.name in flat and (f.name not in fields or f.applies(effective)):
