@@ -31,7 +31,7 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     inputs = echo_pairs(result["echo"])
     read = {item["name"] for item in result["echo"]}
     if "formulation" not in read and isinstance(formulation, Mapping):
-        inputs.insert(1, ("Formulation", f"{formulation.get('label', '')} (the usual one)"))
+        inputs.insert(1, ("Formulation", formulation.get("label", "")))
     if result.get("percent") is not None and "percent" not in read:
         inputs.append(("Reduction per step, worked out", f"{result['percent']} %"))
     if "step_mg" not in read:

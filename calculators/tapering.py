@@ -182,10 +182,9 @@ def taper_safety_warnings() -> list[Warning]:
 
 
 
-
 # This handbook's rule, not a source's: a taper that stops from a dose above these ends in abrupt cessation.
-# The smallest whole tablet of each medicine in common use (methadone 5 mg, buprenorphine 2 mg): withdrawal
-# rises as the dose falls low, and stopping from more than one small tablet is a sudden stop, not a taper's end.
+# About one small tablet of each medicine in common use (methadone 5 mg, buprenorphine 2 mg): stopping from
+# more leaves the whole remaining dose to be withdrawn at once, which is a sudden stop, not a taper's end.
 LOW_END_DOSE_MG = {"methadone": Decimal(5), "buprenorphine": Decimal(2)}
 
 
@@ -198,14 +197,14 @@ def ending_high_warning(medicine: str, last_dose_mg: Decimal) -> Warning | None:
         DANGER, "ending_high",
         f"This taper stops from {_mg(last_dose_mg)} mg: that is abrupt cessation from {_mg(last_dose_mg)} mg, not "
         f"the end of a taper. WHO names the alternative: hold the patient at a low, stable dose until medicine is "
-        f"available again. This handbook's rule: a taper should end at {_mg(threshold)} mg of {medicine} or less "
-        f"(about the smallest tablet), because withdrawal rises as doses fall low and stopping from a higher dose "
-        "is a sudden stop.", HANDBOOK_DESIGN)
+        f"available again. This handbook's rule: a taper should come down to {_mg(threshold)} mg of {medicine} or "
+        "less (about one small tablet) before it stops, because stopping from a higher dose withdraws all of it at "
+        "once: worse withdrawal, and a higher risk of relapse and of overdose once tolerance is lost.",
+        HANDBOOK_DESIGN)
 
 
 def _mg(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def gentlest_fit(use: Callable[[int], int], budget: int, grid: range = GRID_TENTHS) -> int | None:

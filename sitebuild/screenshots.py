@@ -128,6 +128,11 @@ def shoot(site: Path, out: Path) -> list[Path]:
             page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=60_000)
             context.set_offline(True)
             page.goto(hosted + "handbook/index.html")
+            # Chromium 150 starts a new document with navigator.onLine true under the offline emulation;
+            # applying it again gives the page the state a device with no connection reports.
+            context.set_offline(False)
+            context.set_offline(True)
+            page.wait_for_function("() => navigator.onLine === false")
             notice = _box(page, "#handbook-offline")
             page.screenshot(path=str(out / "offline-notice.png"), full_page=True,
                             clip=_clip(0, notice["y"] + notice["height"] + 70))

@@ -117,3 +117,17 @@ def shown_errors(page, calculator: str) -> dict[str, str]:
         """f => Object.fromEntries([...f.querySelectorAll('[data-error-for]')]
               .filter(e => !e.hidden && e.textContent.trim()).map(e => [e.dataset.errorFor, e.textContent.trim()]))""",
         form.element_handle())
+
+
+def goto_offline(page, url: str) -> None:
+    """Open `url` in a context that is offline, as a device without a connection would.
+
+    Under Playwright's offline emulation, Chromium 150 (Debian 12) starts each new document with
+    `navigator.onLine` true although every request to the network fails; a device with no connection
+    reports false. Applying the emulation again after the navigation gives the document that state.
+    """
+    page.goto(url)
+    page.context.set_offline(False)
+    page.context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+

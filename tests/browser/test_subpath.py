@@ -18,6 +18,7 @@ from tests.conftest import QuietHandler, build_site
 
 from .calc_checks import check_case
 from .test_handbook import search_titles
+from .support import goto_offline
 
 PREFIX = "/oamt-handbook/"
 
@@ -146,7 +147,7 @@ def test_pages_search_calculator_and_offline_under_a_sub_path(browser, subpath_s
 
     context.set_offline(True)
     for path, heading in (("", home_title), ("handbook/index.html", "Handbook contents")):
-        page.goto(base + path)
+        goto_offline(page, base + path)
         assert heading in page.locator("h1").inner_text()
         assert page.locator("#handbook-offline").is_visible()
     titles = search_titles(page, "take-home")
