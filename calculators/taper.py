@@ -540,12 +540,12 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
                 f"taper {len(doses)} dosing steps long, {longer} than the {inputs.target_days} asked for.",
                 HANDBOOK_DESIGN))
     elif inputs.mode == STOCK_LIMITED:
-        found = _stock_limited(inputs)
-        if "errors" in found:
-            return failure(found["errors"])
-        percent, doses, extra, notes, arithmetic = (found["percent"], found["doses"], found["extra"],
-                                                    found["notes"], found["arithmetic"])
-        if not found["taper_needed"]:
+        plan, errors = _stock_limited(inputs)
+        if plan is None:
+            return failure(errors)
+        percent, doses, extra, notes, arithmetic = (plan.percent, plan.doses, dict(plan.extra), list(plan.notes),
+                                                    list(plan.arithmetic))
+        if not plan.taper_needed:
             return success(_no_taper_result(inputs, extra, notes, arithmetic))
     else:
         assert percent is not None
@@ -620,7 +620,19 @@ def _common(inputs: TaperInputs, percent: Decimal | None) -> dict[str, Any]:
     return result
 
 
-def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
+@dataclass(frozen=True)
+class StockLimitedPlan:
+    """What the stock-limited mode worked out: the percentage and its doses, or that no taper is needed."""
+
+    percent: Decimal
+    doses: list[Decimal]
+    taper_needed: bool
+    extra: dict[str, Any]  # result keys of this mode
+    notes: tuple[Warning, ...]
+    arithmetic: tuple[str, ...]
+
+
+def _stock_limited(inputs: TaperInputs) -> tuple[StockLimitedPlan | None, dict[str, str]]:
     """The stock-limited mode: no taper needed, the smallest fitting percentage, or a field error."""
     assert inputs.stock_mg is not None and inputs.horizon_days is not None
     step, horizon, stock = inputs.step_mg, inputs.horizon_days, inputs.stock_mg
@@ -636,8 +648,8 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
         note = Warning(CAUTION, "no_taper_needed",
                        f"No taper is needed: {dec(stock)} mg covers {horizon} days at the current dose of "
                        f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_WITHDRAWAL)
-        return {"percent": Decimal(0), "doses": [], "extra": extra, "notes": [note], "taper_needed": False,
-                "arithmetic": arithmetic + ["so no reduction is needed: 0 %"]}
+        return StockLimitedPlan(Decimal(0), [], False, extra, (note,),
+                                (*arithmetic, "so no reduction is needed: 0 %")), {}
     start, _ = in_steps(inputs.start_dose_mg, step)
     stop, _ = in_steps(inputs.stop_dose_mg, step)
     stock_steps, _ = in_steps(stock, step)  # use ≤ stock ⟺ use in steps ≤ floor(stock / step)
@@ -652,7 +664,7 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
                        f"days ({dec(Decimal(found.least_tenths or 0) / 10)} %) needs {dec(least)} mg by then, "
                        f"{dec(least - stock)} mg more than the {dec(stock)} mg set aside. Set aside at least "
                        f"{dec(least)} mg, or bring resupply forward.")
-        return {"errors": {"stock_mg": message}}
+        return None, {"stock_mg": message}
     percent = Decimal(found.tenths) / 10
     used = Decimal(found.used or 0) * step
     doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
@@ -661,8 +673,7 @@ def _stock_limited(inputs: TaperInputs) -> dict[str, Any]:
             f"{dec(percent)} % ({dec(used)} mg)")
     if found.used_one_lower is not None:
         line += f"; at {dec(percent - Decimal('0.1'))} % they use {dec(Decimal(found.used_one_lower) * step)} mg"
-    return {"percent": percent, "doses": doses, "extra": extra, "notes": [], "taper_needed": True,
-            "arithmetic": arithmetic + [line]}
+    return StockLimitedPlan(percent, doses, True, extra, (), (*arithmetic, line)), {}
 
 
 def _no_taper_result(inputs: TaperInputs, extra: dict[str, Any], notes: list[Warning],
