@@ -11,6 +11,9 @@ iterates over it.
 names (`"cohort.0.dose_mg"`, `"criteria.stable_dose"`); `data` is the content
 the build validated, as JSON: the data sets the calculators read
 (formulations, profiles) and `sources`, the bibliography's short names.
+Inputs are strict: a name no field declares is an error under that name
+(the page shows an error it has no place for at the top of the form), and a
+row number beyond `fields.MAX_ROW_NUMBER` an error under the table's name.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import json
 import pkgutil
 from typing import Any, Mapping
 
-from .fields import Field
+from .fields import Field, flatten, strict_errors
 from .interface import Calculator, DataSet
 from .vocabulary import with_source_names
 
@@ -56,7 +59,12 @@ def fields_for(name: str, data: Mapping[str, Any] | None = None) -> tuple[Field,
 
 
 def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Run calculator `name` on a dict of inputs; an unknown name is a form error, not an exception."""
+    """Run calculator `name` on a dict of inputs; an unknown name is a form error, not an exception.
+
+    Inputs are strict: a name that no field of the calculator declares is an error naming it (and the
+    nearest declared name), never ignored. The calculator still reads the rest, so every error is
+    reported at once; with any such error there is no result.
+    """
     calculator = CALCULATORS.get(name)
     if not isinstance(inputs, Mapping):
         return {"ok": False, "errors": {"_form": "The inputs must be a JSON object of field names and values."},
@@ -64,7 +72,16 @@ def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = N
     if calculator is None:
         return {"ok": False, "errors": {"_form": f"There is no calculator called {name!r}."}, "result": None}
     data = data or {}
+    fields = calculator.fields(data)
+    unknown, names = strict_errors(fields, inputs)
+    if unknown:
+        inputs = {k: v for k, v in flatten(inputs, fields).items() if k not in names}
     response = calculator.run(inputs, data)
+    if unknown:
+        errors = dict(response["errors"])
+        for key, message in unknown.items():
+            errors.setdefault(key, message)
+        return {"ok": False, "errors": errors, "result": None}
     if response["ok"]:
         response["result"] = with_source_names(response["result"], data.get("sources") or {})
     return response
@@ -83,16 +100,35 @@ def respond(name: str, inputs: Any, data: Mapping[str, Any] | None = None,
     return response
 
 
+def _failure_json(message: str) -> str:
+    return json.dumps({"ok": False, "errors": {"_form": message}, "result": None, "html": "", "downloads": []})
+
+
+def read_json(text: str, what: str = "The inputs") -> tuple[Any, str | None]:
+    """JSON text → (value, None), or (None, a message) for text that is not JSON or cannot be read."""
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, f"{what} are nested too deeply to read: send an object of field names and values."
+    except ValueError as e:  # includes integers longer than Python reads
+        return None, f"{what} are not valid JSON ({str(e)[:120]})."
+
+
 def run_json(name: str, inputs_json: str, data_json: str = "{}", context_json: str = "{}") -> str:
     """The browser's entry point: JSON in, JSON out, so nothing crosses the
-    Python/JavaScript boundary but plain text."""
+    Python/JavaScript boundary but plain text. It never raises."""
+    inputs, problem = read_json(inputs_json)
+    if problem:
+        return _failure_json(problem)
     try:
-        inputs = json.loads(inputs_json)
-    except ValueError:
-        return json.dumps({"ok": False, "errors": {"_form": "The inputs are not valid JSON."}, "result": None,
-                           "html": "", "downloads": []})
-    try:
-        response = respond(name, inputs, json.loads(data_json), json.loads(context_json))
+        data, context = json.loads(data_json), json.loads(context_json)
+        response = respond(name, inputs, data if isinstance(data, Mapping) else {},
+                           context if isinstance(context, Mapping) else {})
+        text = json.dumps(response, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate sent back in a message: written as an escape instead
+            text = json.dumps(response)
+        return text
     except Exception:  # a fault in a calculator must never reach the user as a stack trace or a partial result
-        response = {"ok": False, "errors": {"_form": INTERNAL_ERROR}, "result": None, "html": "", "downloads": []}
-    return json.dumps(response, ensure_ascii=False)
+        return _failure_json(INTERNAL_ERROR)

@@ -7,11 +7,18 @@ booleans, lists); numbers are read exactly as decimals, never through a
 binary float the user could see.
 
 Reading never raises on bad input: it returns a message for the field.
+Inputs are strict (`strict_errors`, applied by `calculators.run`): a name no
+field declares is an error naming it and the nearest declared name, and a
+choice must be one of the field's values exactly (another case is an error
+that names the value meant), so nothing is ever computed with a default in
+place of what was sent.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -201,23 +208,63 @@ def _check_bounds(value: Decimal, f: Field) -> None:
         raise InputError(f"Enter a value {f.bounds_text()}.")
 
 
-def read_choice(raw: Any, f: Field, allowed: tuple[str, ...]) -> str:
-    if not isinstance(raw, str) or raw not in allowed:
-        return_text = ", ".join(allowed)
-        raise InputError(f"Choose one of: {return_text}.")
-    return raw
+def shown(value: Any, limit: int = 40) -> str:
+    """A value the user sent, quoted for a message: shortened, and printable whatever it holds."""
+    text = value if isinstance(value, str) else json_text(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates cannot be printed
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return f"“{text}”"
 
 
-def read_multichoice(raw: Any, f: Field, allowed: tuple[str, ...]) -> tuple[str, ...]:
+def json_text(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)[:200]
+    except (TypeError, ValueError, RecursionError):
+        return type(value).__name__
+
+
+def choices_text(choices: tuple[Choice, ...]) -> str:
+    """The choices as the form shows them and as a link or the CLI writes them: the value, and its label
+    where the label says more than the value."""
+    labelled = [c.value if c.label.casefold() == c.value.casefold() else f"{c.value} ({c.label})" for c in choices]
+    return ("; " if any("(" in t for t in labelled) else ", ").join(labelled)
+
+
+def _near_choice(raw: str, allowed: tuple[str, ...]) -> str:
+    """A hint for a value that is nearly a choice: another case, or a small typing slip."""
+    same_case = [v for v in allowed if v.casefold() == raw.strip().casefold()]
+    if same_case:
+        return f" Choices are written exactly as listed, here “{same_case[0]}”."
+    if len(raw) <= 60:
+        close = difflib.get_close_matches(raw.casefold(), allowed, n=1, cutoff=0.7)
+        if close:
+            return f" Did you mean “{close[0]}”?"
+    return ""
+
+
+def read_choice(raw: Any, f: Field, allowed: tuple[str, ...], choices: tuple[Choice, ...] = ()) -> str:
+    if isinstance(raw, str) and raw in allowed:
+        return raw
+    listed = choices_text(choices or tuple(Choice(v, v) for v in allowed))
+    if not isinstance(raw, str):
+        raise InputError(f"Choose one of: {listed}.")
+    raise InputError(f"{shown(raw)} is not one of the choices.{_near_choice(raw, allowed)} Choose one of: {listed}.")
+
+
+def read_multichoice(raw: Any, f: Field, allowed: tuple[str, ...], choices: tuple[Choice, ...] = ()) -> tuple[str, ...]:
     if is_missing(raw):
         return ()
     if isinstance(raw, str):
         raw = [raw]
+    listed = choices_text(choices or tuple(Choice(v, v) for v in allowed))
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-        raise InputError("Choose from the list.")
+        raise InputError(f"Choose from the list: {listed}.")
     unknown = [v for v in raw if v not in allowed]
     if unknown:
-        raise InputError(f"Unknown option: {', '.join(unknown)}. Choose from: {', '.join(allowed)}.")
+        raise InputError(f"Unknown option: {', '.join(shown(v) for v in unknown[:5])}."
+                         f"{_near_choice(unknown[0], allowed)} Choose from: {listed}.")
     return tuple(v for v in allowed if v in raw)
 
 
@@ -314,9 +361,9 @@ class Reader:
             if f.kind == INTEGER:
                 return read_integer(raw, f)
             if f.kind == CHOICE:
-                return read_choice(raw, f, self.allowed(f))
+                return read_choice(raw, f, self.allowed(f), self.choices.get(f.name, f.choices))
             if f.kind == MULTICHOICE:
-                return read_multichoice(raw, f, self.allowed(f))
+                return read_multichoice(raw, f, self.allowed(f), self.choices.get(f.name, f.choices))
             if f.kind == BOOLEAN:
                 return read_boolean(raw, f)
             if f.kind == YESNO:
@@ -332,21 +379,26 @@ class Reader:
         """The rows of a ROWS field as (the row's number in its names, {column: raw value}), in order.
 
         A row is written `name.<n>.<column>`; numbers need not be consecutive (a row removed from the
-        middle of the form leaves a gap), and errors are reported under the same names.
+        middle of the form leaves a gap), and errors are reported under the same names. A number at or
+        above `MAX_ROW_NUMBER` is refused before any row is read.
         """
         f, prefix = self._by_name[name], name + "."
         found: dict[int, dict[str, Any]] = {}
         for key, value in self.raw.items():
             if not key.startswith(prefix):
                 continue
-            number, _, column = key[len(prefix):].partition(".")
-            if not number.isdigit() or len(number) > 6:
+            number_text, _, column = key[len(prefix):].partition(".")
+            number = row_number(number_text)
+            if number is None:
+                continue  # not a row's name: refused by strict_errors
+            if number >= MAX_ROW_NUMBER:
+                self.error(name, row_limit_message(name, key))
                 continue
             if not column:
                 columns = ", ".join(c.label.lower() for c in f.columns)
-                self.error(name, f"Row {int(number) + 1} is not a row of {columns}.")
+                self.error(name, f"Row {number + 1} is not a row of {columns}.")
                 continue
-            found.setdefault(int(number), {})[column] = value
+            found.setdefault(number, {})[column] = value
         return sorted(found.items())
 
     def error(self, name: str, message: str) -> None:
@@ -369,6 +421,84 @@ class Reader:
                         list(value) if isinstance(value, tuple) else dec(value) if isinstance(value, Decimal)
                         else str(value)})
         return out
+
+
+MAX_ROW_NUMBER = 200  # rows are numbered from 0 in names such as cohort.0.dose_mg; a form has far fewer
+MAX_UNKNOWN_SHOWN = 10  # unknown names reported one by one; the rest in one message
+_ROW_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,5})$")
+
+
+def row_number(text: str) -> int | None:
+    """The row number in a name such as cohort.12.dose_mg: ASCII digits, no leading zero; None otherwise."""
+    return int(text) if _ROW_NUMBER.match(text) else None
+
+
+def row_limit_message(rows: str, key: str) -> str:
+    return (f"{shown(key, 60)} names a row beyond the last one: rows are numbered 0 to {MAX_ROW_NUMBER - 1} "
+            f"({rows}.0.…, {rows}.1.…). Check the link or the input; nothing was worked out.")
+
+
+def _unknown_message(key: str, known: dict[str, str]) -> str:
+    """`known`: the names that could be meant, each with its label."""
+    said = f"This calculator has no input called {shown(key, 60)}"
+    guess = [n for n in known if n.casefold() == key.strip().casefold()]
+    if not guess and len(key) <= 80:
+        guess = difflib.get_close_matches(key.strip().casefold(), list(known), n=1, cutoff=0.75)
+    if guess:
+        return (f"{said}: did you mean “{guess[0]}”? That is “{known[guess[0]]}” on the form. "
+                "Nothing was worked out.")
+    return f"{said}: remove it or check its name. Nothing was worked out."
+
+
+def strict_errors(fields: tuple[Field, ...], raw: Mapping[str, Any]) -> tuple[dict[str, str], set[str]]:
+    """Names in the inputs that no field declares: each an error, under the name itself (the page shows an
+    error it has no place for at the top of the form), or under the table for a row number beyond
+    `MAX_ROW_NUMBER`. Returns the errors and the flat names they concern.
+
+    A declared field's name is never an error here, even when the field does not apply to the other inputs
+    (a link may carry the value of a field the form hides): what applies is read, and checked, by `Reader`.
+    A group's name given with something other than an object (`"criteria": [...]`) and a row that is not an
+    object (`cohort.0`) are left to the calculator, which says what it expected.
+    """
+    by_name = {f.name: f for f in fields}
+    groups = {f.name.split(".", 1)[0] for f in fields if "." in f.name}
+    rows = {f.name: f for f in fields if f.kind == ROWS}
+    flat = flatten(raw, fields)
+    errors: dict[str, str] = {}
+    bad: set[str] = set()
+    unknown: list[str] = []
+    for key in flat:
+        if key in by_name or key in groups:
+            continue
+        head, _, rest = key.partition(".")
+        if head in rows and rest:
+            number_text, _, column = rest.partition(".")
+            number = row_number(number_text)
+            columns = {c.name: c.label for c in rows[head].columns}
+            beyond = number_text.isascii() and number_text.isdigit() and number is None and len(number_text) > 6
+            if beyond or (number is not None and number >= MAX_ROW_NUMBER):
+                errors.setdefault(head, row_limit_message(head, key))
+                bad.add(key)
+                continue
+            if number is not None and (not column or column in columns):
+                continue
+            if number is not None:
+                known = {f"{head}.{number}.{c}": label for c, label in columns.items()}
+                if len(unknown) < MAX_UNKNOWN_SHOWN:
+                    errors[key] = _unknown_message(key, known)
+                unknown.append(key)
+                bad.add(key)
+                continue
+        if len(unknown) < MAX_UNKNOWN_SHOWN:
+            known = {f.name: f.label for f in fields if f.kind != ROWS}
+            known.update({f"{r}.0.{c.name}": c.label for r, f in rows.items() for c in f.columns})
+            errors[key] = _unknown_message(key, known)
+        unknown.append(key)
+        bad.add(key)
+    if len(unknown) > MAX_UNKNOWN_SHOWN:
+        errors.setdefault("_form", f"{len(unknown) - MAX_UNKNOWN_SHOWN} more names are not inputs of this "
+                                   "calculator. Nothing was worked out.")
+    return errors, bad
 
 
 def dec(value: Decimal) -> str:

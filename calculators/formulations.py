@@ -27,7 +27,9 @@ MAX_ML_DECIMALS = 3
 REQUIRED = ("id", "medicine", "label", "step_mg", "measure", "source")
 OPTIONAL = ("default", "mg_per_ml", "ml_decimals", "units", "note")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+_DECIMAL = re.compile(r"^[0-9]{1,6}(\.[0-9]{1,6})?$")
+# Strengths and steps: positive, at most MAX_MG, with at most MAX_DECIMALS decimal places.
+MAX_MG, MAX_DECIMALS = Decimal(1000), 3
 
 # The medicines' usual formulations, the same as the entries marked
 # `default: true` in content/formulations.yml (a test keeps them equal), so the
@@ -76,15 +78,38 @@ def _received(value: Any) -> str:
 
 
 def _decimal(value: Any) -> Decimal | None:
-    """A positive decimal from a quoted string or a whole number; never a binary float."""
+    """A positive decimal from a quoted string or a whole number; never a binary float. At most MAX_DECIMALS
+    decimal places and at most MAX_MG, so every dose, volume and count stays small and exact."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Decimal(value) if value > 0 else None
-    if isinstance(value, str) and _DECIMAL.match(value.strip()):
+        number = Decimal(value)
+    elif isinstance(value, str) and _DECIMAL.match(value.strip()):
         number = Decimal(value.strip())
-        return number if number > 0 else None
-    return None
+    else:
+        return None
+    if not 0 < number <= MAX_MG or -number.as_tuple().exponent > MAX_DECIMALS:
+        return None
+    return number
+
+
+def _why(value: Any) -> str:
+    """Why a number that reads as a decimal is still refused, as a sentence (or "")."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return ""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return ""
+    if not number.is_finite():
+        return ""
+    if number <= 0:
+        return " It must be more than 0: nothing can be given in steps or strengths of 0."
+    if number > MAX_MG:
+        return f" It must be at most {MAX_MG}."
+    if -number.as_tuple().exponent > MAX_DECIMALS:
+        return f" It may have at most {MAX_DECIMALS} decimals."
+    return ""
 
 
 def _citation(text: Any) -> Citation | None:
@@ -143,7 +168,7 @@ def _validate_item(item: Mapping[str, Any], where: str, seen: set[str], defaults
         else:
             seen.add(fid)
     medicine = item.get("medicine")
-    if "medicine" in item and medicine not in MEDICINES:
+    if "medicine" in item and (not isinstance(medicine, str) or medicine not in MEDICINES):
         problems.append((f"{where}.medicine", f"Expected a medicine, but received {_received(medicine)}.",
                          f"use one of: {', '.join(MEDICINES)}."))
     if "label" in item and (not isinstance(item["label"], str) or not item["label"].strip()):
@@ -152,7 +177,9 @@ def _validate_item(item: Mapping[str, Any], where: str, seen: set[str], defaults
     step = _decimal(item.get("step_mg"))
     if "step_mg" in item and step is None:
         problems.append((f"{where}.step_mg", (f"Expected a positive decimal in quotes, but received "
-                         f"{_received(item['step_mg'])}."), 'write it quoted, for example step_mg: "0.4".'))
+                         f"{_received(item['step_mg'])}.{_why(item['step_mg'])}"),
+                         f'write it quoted, more than 0 and at most {MAX_MG} mg with at most {MAX_DECIMALS} '
+                         'decimals, for example step_mg: "0.4".'))
     if "source" in item and _citation(item["source"]) is None:
         problems.append((f"{where}.source", (f"Expected a citation with a section, but received "
                          f"{_received(item['source'])}."),
@@ -161,7 +188,7 @@ def _validate_item(item: Mapping[str, Any], where: str, seen: set[str], defaults
     if not isinstance(default, bool):
         problems.append((f"{where}.default", f"Expected true or false, but received {_received(default)}.",
                          "write default: true for the medicine's usual formulation, or leave it out."))
-    elif default and medicine in defaults:
+    elif default and isinstance(medicine, str) and medicine in defaults:
         defaults[medicine] += 1
     if "note" in item and (not isinstance(item["note"], str) or not item["note"].strip()):
         problems.append((f"{where}.note", f"Expected text, but received {_received(item['note'])}.",
@@ -182,8 +209,9 @@ def _validate_volume(item: Mapping[str, Any], where: str, step: Decimal | None) 
     strength = _decimal(item.get("mg_per_ml"))
     if strength is None:
         problems.append((f"{where}.mg_per_ml", (f"Expected the strength in mg per mL as a positive decimal in "
-                         f"quotes, but received {_received(item.get('mg_per_ml'))}."),
-                         'write for example mg_per_ml: "10".'))
+                         f"quotes, but received {_received(item.get('mg_per_ml'))}.{_why(item.get('mg_per_ml'))}"),
+                         f'write for example mg_per_ml: "10" (more than 0, at most {MAX_MG}, at most '
+                         f'{MAX_DECIMALS} decimals).'))
     places = item.get("ml_decimals")
     if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_ML_DECIMALS:
         problems.append((f"{where}.ml_decimals", (f"Expected a whole number from 0 to {MAX_ML_DECIMALS}, but "
@@ -212,8 +240,10 @@ def _validate_units(item: Mapping[str, Any], where: str, step: Decimal | None) -
         mg = _decimal(unit.get("mg")) if isinstance(unit, Mapping) else None
         name = unit.get("name") if isinstance(unit, Mapping) else None
         if mg is None or not isinstance(name, str) or not name.strip() or set(unit) != {"mg", "name"}:
-            problems.append((here, (f"Expected {{mg, name}} with a positive decimal in quotes, but received "
-                             f"{_received(unit)}."), 'write for example {mg: "8", name: "8 mg tablet"}.'))
+            problems.append((here, (f"Expected {{mg, name}} with a positive decimal in quotes (at most {MAX_MG} mg, "
+                             f"{MAX_DECIMALS} decimals), but received {_received(unit)}."
+                             f"{_why(unit.get('mg')) if isinstance(unit, Mapping) else ''}"),
+                             'write for example {mg: "8", name: "8 mg tablet"}.'))
             continue
         strengths.append(mg)
         if step is not None and not _is_multiple(mg, step):

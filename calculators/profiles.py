@@ -328,6 +328,50 @@ def _check_limits(limits: Any, asks: tuple[str, ...], problems: list[Problem]) -
             ranges.setdefault(str(medicine), []).append((i, from_day, to_day))
     for medicine, found in ranges.items():
         _check_coverage(medicine, sorted(found, key=lambda r: r[1]), problems)
+    _check_less_stable(limits, problems)
+    _check_asks_used(limits, asks, problems)
+
+
+def _check_less_stable(limits: list[Any], problems: list[Problem]) -> None:
+    """The 'less stable but judged safe' tier gives a patient who is not stable no more than a stable one gets:
+    in a range where stable patients get a number of days, the tier gives at most that; in a range where they
+    get none (the tier relaxes time in treatment), at most the most any range of that medicine gives them."""
+    numbers: dict[Any, list[int]] = {}
+    for x in limits:
+        if isinstance(x, Mapping) and isinstance(x.get("medicine"), str):
+            numbers.setdefault(x["medicine"], []).append(x.get("max_days"))
+    for i, x in enumerate(limits):
+        if not isinstance(x, Mapping) or not _is_int(x.get("less_stable_max_days")):
+            continue
+        less, most = x["less_stable_max_days"], x.get("max_days")
+        if _is_int(most) and most > 0 and less > most:
+            problems.append((f"limits[{i}].less_stable_max_days",
+                             (f"The 'less stable' tier gives {less} days, more than the {most} days this range gives "
+                              "a stable patient."),
+                             f"use at most {most} (max_days of the same range), or correct max_days."))
+        elif _is_int(most) and most == 0 and less > 0:
+            given = (numbers.get(x["medicine"]) or []) if isinstance(x.get("medicine"), str) else []
+            if given and all(_is_int(n) for n in given) and less > max(given):
+                problems.append((f"limits[{i}].less_stable_max_days",
+                                 (f"The 'less stable' tier gives {less} days, more than any range of "
+                                  f"{x.get('medicine')} gives a stable patient (at most {max(given)})."),
+                                 f"use at most {max(given)}, or correct the other ranges' max_days."))
+
+
+def _check_asks_used(limits: list[Any], asks: tuple[str, ...], problems: list[Problem]) -> None:
+    """An input the profile asks for must change something: the form would otherwise ask a question for nothing."""
+    mappings = [x for x in limits if isinstance(x, Mapping)]
+    if PROGRAMME_MAX_DAYS in asks and not any(x.get("max_days") == PROGRAMME for x in mappings):
+        problems.append(("asks", (f"The profile asks for {PROGRAMME_MAX_DAYS}, but no range has "
+                                  f"max_days: {PROGRAMME}, so the answer would change nothing."),
+                         f"set max_days: {PROGRAMME} where the programme's maximum applies, or remove "
+                         f"{PROGRAMME_MAX_DAYS} from 'asks'."))
+    if LESS_STABLE_BUT_SAFE in asks and not any(_is_int(x.get("less_stable_max_days"))
+                                                and x["less_stable_max_days"] > 0 for x in mappings):
+        problems.append(("asks", (f"The profile asks for {LESS_STABLE_BUT_SAFE}, but no range gives the 'less "
+                                  "stable' tier any days (less_stable_max_days), so the answer would change nothing."),
+                         f"give less_stable_max_days where the tier applies, or remove {LESS_STABLE_BUT_SAFE} "
+                         "from 'asks'."))
 
 
 def _check_coverage(medicine: str, found: list[tuple[int, int, int | None]], problems: list[Problem]) -> None:
@@ -456,6 +500,8 @@ def validate_profile(profile: Any) -> list[Problem]:
                          f"use only: {', '.join(EXTRA_INPUTS)}."))
     else:
         asks = tuple(asks_raw)
+        if len(set(asks)) != len(asks):
+            problems.append(("asks", "An input is listed twice.", "list each input once."))
     if "criteria" in profile:
         _check_criteria(profile["criteria"], asks, problems)
     if "limits" in profile:

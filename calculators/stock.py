@@ -106,9 +106,11 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
         r.error("cohort", f"Use at most {MAX_ROWS} rows: group patients into dose bands.")
         return []
     bands: list[Band] = []
+    filled = 0
     for number, row in rows:
         if all(is_missing(row.get(c.name)) or row.get(c.name) is False for c in COHORT_COLUMNS):
             continue  # an empty row left in the form
+        filled += 1
         cells = Reader(COHORT_COLUMNS, row)
         dose, patients, protected = cells.get("dose_mg"), cells.get("patients"), cells.get("protected")
         if dose is not None and medicine and dose > ABSURD_DOSE_MG[medicine]:
@@ -121,7 +123,7 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
             r.error(f"cohort.{number}.{name}", message)
         if not cells.errors and step is not None:
             bands.append(Band(number, in_steps(dose, step)[0], patients, bool(protected)))
-    if not bands and not any(k.startswith("cohort") for k in r.errors):
+    if not filled and not any(k.startswith("cohort") for k in r.errors):
         r.error("cohort", "Add at least one row: a dose, a number of patients, and whether they are protected.")
     return bands
 
@@ -433,10 +435,13 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
                 lower = use_of(o.id, bands, o.tenths - 1, floor, horizon) * step
                 line += f"; {dec(Decimal(o.tenths - 1) / 10)} % would use {dec(lower)} mg"
             arithmetic.append(line)
-    remaining, left = [], inputs.stock_mg
+    # At the end of each day: all the stock in hand (safety stock included), and the usable stock left (in hand
+    # less the safety stock), which is what the plan spends; below 0 the safety stock is being used.
+    remaining, usable_remaining, left = [], [], inputs.stock_mg
     for total in chosen.daily:
         left -= total * step
         remaining.append(dec(left))
+        usable_remaining.append(dec(left - inputs.safety_stock_mg))
     feasible = chosen.reaches
     result: dict[str, Any] = {
         "label": LABEL,
@@ -460,7 +465,8 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
         "total_use_mg": lead["total_use_mg"],
         "shortfall_mg": lead["shortfall_mg"],
         "days_covered": lead["days_covered"],
-        "stock_remaining_mg": remaining,
+        "stock_remaining_mg": remaining,  # in hand, safety stock included
+        "usable_stock_remaining_mg": usable_remaining,  # in hand less the safety stock
         "bands": lead["bands"],
         "method": METHOD,
         "arithmetic": arithmetic,

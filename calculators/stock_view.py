@@ -85,16 +85,24 @@ def stock(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
                   caption="Option shown first: dose of each band on selected days (mg)",
                   css="calc-bands") if band_rows else ""
     remaining = result.get("stock_remaining_mg", [])
+    usable = result.get("usable_stock_remaining_mg", [])
     daily = result.get("daily_totals_mg", [])
-    day_rows = [[i + 1, daily[i] if i < len(daily) else "", remaining[i] if i < len(remaining) else ""]
-                for i in range(max(len(daily), len(remaining)))]
-    chart = line_chart_svg(remaining, "Stock remaining at the end of each day (mg)", "mg left",
-                           threshold=0, threshold_label="empty") if remaining else ""
+
+    def at(values: list[Any], i: int) -> Any:
+        return values[i] if i < len(values) else ""
+
+    day_rows = [[i + 1, at(daily, i), at(remaining, i), at(usable, i)]
+                for i in range(max(len(daily), len(remaining), len(usable)))]
+    chart = line_chart_svg(usable, "Usable stock left at the end of each day (mg): stock in hand less the safety "
+                           f"stock of {result['safety_stock_mg']} mg", "mg left", threshold=0,
+                           threshold_label="usable stock used up") if usable else ""
     next_steps = "".join(f"<li>{e(o['text'] if isinstance(o, Mapping) else o)}</li>"
                          for o in result.get("next_steps", []))
     arithmetic = "".join(f"<li>{e(line)}</li>" for line in result.get("arithmetic", []))
-    csv_body = csv_text(["Day", "Total use (mg)", "Stock remaining (mg)"], day_rows)
-    days_table = table(["Day", "Total use (mg)", "Stock remaining (mg)"], day_rows,
+    columns = ["Day", "Total use (mg)", "Stock in hand, safety stock included (mg)",
+               "Usable stock left, less the safety stock (mg)"]
+    csv_body = csv_text(columns, day_rows)
+    days_table = table(columns, day_rows,
                        caption="Day by day (option shown first)", css="calc-days")
     downloads = [{"filename": "stock-plan.csv", "mime": "text/csv", "text": csv_body, "label": "CSV"}]
     html = (
@@ -106,7 +114,7 @@ def stock(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
         f"{options_html(result)}"
         + (f"<h3>What to do now</h3><ul>{next_steps}</ul>" if next_steps else "")
         + f"{inputs_html(inputs)}{bands}"
-        f"<h3>Stock remaining by day</h3>{chart}"
+        f"<h3>Usable stock left by day</h3>{chart}"
         f"{days_table}"
         f'<h3>Check the arithmetic</h3><ol class="calc-arithmetic">{arithmetic}</ol>'
         f"{basis_html(result['basis'], bib)}"

@@ -84,6 +84,8 @@ HIGH_RISK = (
 )
 
 MAX_HORIZON_DAYS = 365
+# The latest first day whose schedule's dates (and the day after the last dose) are all in the calendar.
+LATEST_START_DATE = _dt.date.max - _dt.timedelta(days=max(MAX_TAPER_DAYS, MAX_HORIZON_DAYS) + 1)
 MAX_STOCK_MG = Decimal(1_000_000)
 
 WITHDRAWAL = "[@who-2025 §Assisted withdrawal management]"
@@ -224,6 +226,10 @@ def read_inputs(raw: Mapping[str, Any],
     given_step, step_days = r.get("step_mg"), r.get("step_days")
     values = {name: r.get(name) for name in ("percent", "amount_mg", "target_days", "stock_mg", "horizon_days",
                                              "start_date", "high_risk", "acknowledge_high_risk")}
+    start_date = values["start_date"]
+    if start_date is not None and start_date > LATEST_START_DATE:
+        r.error("start_date", f"Enter a date no later than {LATEST_START_DATE.isoformat()}: every day of the "
+                "schedule needs a date in the calendar.")
     formulation = None
     if medicine:
         formulation = by_id.get(chosen) if chosen else default_for(formulations, medicine)

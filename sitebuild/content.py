@@ -101,6 +101,39 @@ class Checker:
         return value.strip()
 
 
+def text_list(check: Checker, value: Any, where: str, what: str = "text", allow_numbers: bool = False,
+              one_is_a_list: bool = False) -> tuple[str, ...]:
+    """A list of text items (a missing value is empty); anything else is a problem of `check`."""
+    if value is None:
+        return ()
+    if one_is_a_list and isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        check.add(where, f"expected a list of {what}, but found {_kind(value)}.",
+                  "write it as a list: one '- ...' line for each, or [a, b].")
+        return ()
+    found = []
+    for i, item in enumerate(value):
+        number = allow_numbers and isinstance(item, (int, float)) and not isinstance(item, bool)
+        if not (isinstance(item, str) and item.strip()) and not number:
+            check.add(f"{where}[{i}]", f"expected {what}, but found {_kind(item)}.",
+                      "write it as text (quote it if it starts with a special character), or remove it.")
+            continue
+        found.append(str(item).strip())
+    return tuple(found)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return "empty text" if not value.strip() else f"the text {value[:40]!r}"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    names = {dict: "a mapping", list: "a list", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root.parent).as_posix()
@@ -230,15 +263,113 @@ class Content:
 # ---------------------------------------------------------------- readers
 
 
-def _load_yaml(path: Path, check: Checker) -> Any:
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a date that does not exist is a YAML problem (not a ValueError)."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        check.add("", f"is not valid YAML{where}: {getattr(e, 'problem', e)}.",
-                  "correct the YAML syntax (indentation, quotes around text with ':' or '#').")
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as e:
+        raise yaml.constructor.ConstructorError(None, None, f"'{node.value}' is not a real date ({e})",
+                                                node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _key_of(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A mapping key as YAML reads it (so 'yes' and 'true' are the same key); None for keys that are not scalars."""
+    if not isinstance(node, yaml.ScalarNode):
         return None
+    try:
+        key = loader.construct_object(node)
+        hash(key)
+        return (type(key).__name__, key)
+    except Exception:  # the constructor reports its own problem when the document is read
+        return None
+
+
+def _duplicate_keys(loader: yaml.SafeLoader, root: yaml.Node) -> list[tuple[str, str, int, int]]:
+    """(field path, key, first line, second line) for every key given twice in one mapping."""
+    found: list[tuple[str, str, int, int]] = []
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    seen_nodes: set[int] = set()
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen_nodes:   # an alias: the same node again (maybe a cycle)
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = _key_of(loader, key_node)
+                name = str(key[1]) if key is not None else str(getattr(key_node, "value", "?"))
+                path = f"{where}.{name}" if where else name
+                if key is not None and key in first:
+                    found.append((path, name, first[key].start_mark.line, key_node.start_mark.line))
+                elif key is not None:
+                    first[key] = key_node
+                stack.append((value_node, path))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, f"{where}[{i}]"))
+    return sorted(found, key=lambda f: f[2])
+
+
+def parse_yaml(text: str, check: Checker, line_offset: int = 0, what: str = "is not valid YAML") -> tuple[bool, Any]:
+    """(ok, data) of a YAML text. Syntax errors, dates that do not exist, structures nested too deeply and
+    keys given twice (which PyYAML would silently resolve by keeping the last) are problems of `check`."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return True, None
+        for path, key, a, b in _duplicate_keys(loader, node):
+            check.add(path, f"'{key}' is given twice, on lines {a + 1 + line_offset} and {b + 1 + line_offset} "
+                      "(YAML would silently keep only the second).",
+                      f"keep one '{key}:' and delete or rename the other.")
+        return True, loader.construct_document(node)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        where = f" at line {mark.line + 1 + line_offset}" if mark else ""
+        problem = getattr(e, "problem", None) or e
+        check.add("", f"{what}{where}: {problem}.",
+                  "correct the YAML syntax (indentation, quotes around text with ':' or '#', dates as YYYY-MM-DD).")
+    except RecursionError:
+        check.add("", f"{what}: it is nested too deeply to read.", "flatten the structure (see content/README.md).")
+    finally:
+        loader.dispose()
+    return False, None
+
+
+def read_text(path: Path, check: Checker) -> str | None:
+    """The file's text as UTF-8 (a byte-order mark is allowed); None, with a problem naming the byte and line,
+    when it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        check.add("", f"cannot be read: {e.strerror or e}.", "make it a readable file (not a folder).")
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        check.add("", f"is not UTF-8 text: byte {e.start} (0x{raw[e.start]:02x}, line {line}, column {column}) "
+                  "is not valid UTF-8.",
+                  "save the file as UTF-8 (in most editors: Save as, Encoding: UTF-8) and check the characters "
+                  "on that line.")
+        return None
+
+
+def _load_yaml(path: Path, check: Checker) -> Any:
+    text = read_text(path, check)
+    if text is None:
+        return None
+    return parse_yaml(text, check)[1]
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -252,16 +383,17 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
 
 def read_front_matter(path: Path, check: Checker) -> tuple[Any, str]:
     """A Markdown file's front matter (parsed YAML, or None after a problem) and its body."""
-    parts = split_front_matter(path.read_text(encoding="utf-8"))
+    text = read_text(path, check)
+    if text is None:
+        return None, ""
+    parts = split_front_matter(text)
     if parts is None:
         check.add("", "has no front matter.", "start the file with '---', the fields of content/README.md, and '---'.")
         return None, ""
-    try:
-        return yaml.safe_load(parts[0]) or {}, parts[1]
-    except yaml.YAMLError as e:
-        check.add("", f"has front matter that is not valid YAML: {getattr(e, 'problem', e)}.",
-                  "correct the YAML between the '---' lines.")
+    ok, data = parse_yaml(parts[0], check, line_offset=1, what="has front matter that is not valid YAML")
+    if not ok:
         return None, parts[1]
+    return ({} if data is None else data), parts[1]
 
 
 def slug_of(text: str) -> str:
@@ -313,6 +445,26 @@ def _summary(check: Checker, data: dict) -> str:
     return summary
 
 
+def _citation_problem(match: re.Match[str] | None, shown: str) -> str:
+    """What is wrong with the markup of one citation, or "" when it is well formed."""
+    if match is None or match.end() != match.start() + len(shown):
+        inner = shown[2:-1]
+        head = inner.split("§")[0].strip()
+        if "§" not in inner and " " in head and _SLUG_OK.match(head.split()[0]):
+            return "there is no '§' before the section."
+        if " " in head and re.fullmatch(r"[A-Za-z0-9 -]+", head):
+            return "the source id has a space in it."
+        return "it is not [@source-id] or [@source-id §Section]."
+    source_id, section = match.group(1), match.group(2)
+    if not source_id:
+        return "the source id is missing."
+    if not _SLUG_OK.match(source_id):
+        return f"'{source_id}' is not a source id (ids are lowercase letters, digits and hyphens)."
+    if section is not None and not section.strip():
+        return "there is a '§' but no section after it."
+    return ""
+
+
 class SourceIndex:
     def __init__(self, sources: Iterable[Source]):
         self.by_id = {s.id: s for s in sources}
@@ -330,13 +482,27 @@ class SourceIndex:
                       "content/sources.yml), or add the section there.")
 
     def check_text(self, check: Checker, field_name: str, text: str) -> None:
-        """Checks every citation in a piece of Markdown text."""
-        for match in CITATION.finditer(text):
-            self.check_ref(check, field_name, match.group(1), match.group(2))
-        stray = re.findall(r"\[@(?![^\]]*\])", text)
-        if stray:
-            check.add(field_name, "has a citation that is not closed with ']'.",
-                      "write citations as [@source-id §Section].")
+        """Checks every citation in a piece of Markdown text: each '[@' must open a well-formed
+        [@source-id §Section] whose id and section are in content/sources.yml."""
+        if not isinstance(text, str):
+            return
+        well_formed = {m.start(): m for m in CITATION.finditer(text)}
+        for start in (m.start() for m in re.finditer(r"\[@", text)):
+            match = well_formed.get(start)
+            end = text.find("]", start)
+            shown = text[start:end + 1] if end != -1 else text[start:start + 40]
+            if end == -1:
+                check.add(field_name, f"has a citation that is not closed with ']': '{shown}'.",
+                          "write citations as [@source-id §Section].")
+                continue
+            problem = _citation_problem(match, shown)
+            if problem:
+                check.add(field_name, f"has a malformed citation '{shown}': {problem}",
+                          "write it as [@source-id §Section], with a source-id from content/sources.yml "
+                          f"({', '.join(sorted(self.by_id))}) and a section of that source.")
+                continue
+            assert match is not None
+            self.check_ref(check, field_name, match.group(1), (match.group(2) or "").strip() or None)
 
     def refs(self, check: Checker, data: dict) -> tuple[SourceRef, ...]:
         value = data.get("sources")
@@ -353,9 +519,12 @@ class SourceIndex:
                 item = {"id": item}
             if not check.fields(item, ("id",), ("sections",), where=where):
                 continue
-            sections = item.get("sections") or []
-            if isinstance(sections, str):
-                sections = [sections]
+            sections = text_list(check, item.get("sections"), f"{where}.sections", "section names",
+                                 one_is_a_list=True)
+            if not isinstance(item.get("id"), str):
+                check.add(f"{where}.id", f"expected a source id, but found {_kind(item.get('id'))}.",
+                          "use one of the ids in content/sources.yml.")
+                continue
             self.check_ref(check, f"{where}.id", str(item.get("id")), None)
             for section in sections:
                 self.check_ref(check, f"{where}.sections", str(item.get("id")), str(section))
@@ -388,12 +557,14 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
             check.add(f"{where}", f"source '{source_id}' has neither a doi nor a url.",
                       "add 'doi:' (preferred) or 'url:' so readers can find it.")
         def text(name: str) -> str:
-            return " ".join(str(item.get(name) or "").split())
+            return " ".join(check.text(item, name, where).split())
+
+        sections = text_list(check, item.get("sections"), f"{where}.sections", "section names")
 
         sources.append(Source(
             id=source_id, short=text("short"), title=text("title"), published=text("published"),
             licence=text("licence"), authors=text("authors"), subtitle=text("subtitle"), doi=text("doi"),
-            url=text("url"), note=text("note"), sections=tuple(str(s) for s in item.get("sections") or ())))
+            url=text("url"), note=text("note"), sections=sections))
     problems.extend(check.problems)
     return tuple(sources)
 
@@ -430,6 +601,8 @@ def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path,
     check = Checker(_rel(path, root))
     data = _load_yaml(path, check)
     if data is None:
+        if not check.problems:
+            check.add("", "is empty.", "write the job aid (see content/README.md), or delete the file.")
         return None, check.problems
     required = ("title", "summary", "sources", "last_reviewed", "audience", "intro", "blocks")
     if not check.fields(data, required, ("footer",)):
@@ -445,6 +618,7 @@ def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path,
         if not check.fields(block, ("heading", "kind"), optional, where):
             continue
         kind = block.get("kind")
+        heading = check.text(block, "heading", where)
         if kind not in JOB_AID_KINDS:
             check.add(f"{where}.kind", f"'{kind}' is not a known kind.", f"use one of: {', '.join(JOB_AID_KINDS)}.")
             continue
@@ -460,29 +634,36 @@ def load_job_aid(path: Path, index: SourceIndex, today: dt.date, root: Path,
             for field_name, reason, fix in found:
                 check.add(f"{where}.{field_name}", reason, fix)
             if table is not None:
-                blocks.append(JobAidBlock(str(block["heading"]), kind, columns=table.columns, rows=table.cells,
+                blocks.append(JobAidBlock(heading, kind, columns=table.columns, rows=table.cells,
                                           taper=table))
         elif kind == "table":
-            columns = block.get("columns") or []
-            rows = block.get("rows") or []
-            if not columns or not rows:
+            columns = text_list(check, block.get("columns"), f"{where}.columns", "column headings",
+                                allow_numbers=True)
+            raw_rows = block.get("rows")
+            if raw_rows is not None and not isinstance(raw_rows, list):
+                check.add(f"{where}.rows", f"expected a list of rows, but found {_kind(raw_rows)}.",
+                          "write each row as a list of cells, for example - [\"0–4\", \"None\", \"Continue\"].")
+                raw_rows = []
+            if not columns or not raw_rows:
                 check.add(where, "a table needs 'columns' and 'rows'.", "add both lists.")
-            for r, row in enumerate(rows):
+            rows = []
+            for r, row in enumerate(raw_rows or []):
                 if not isinstance(row, list) or len(row) != len(columns):
                     check.add(f"{where}.rows[{r}]", f"has {len(row) if isinstance(row, list) else 0} cells, "
                               f"but the table has {len(columns)} columns.", "give every row one cell per column.")
-                else:
-                    for cell in row:
-                        index.check_text(check, f"{where}.rows[{r}]", str(cell))
-            blocks.append(JobAidBlock(str(block["heading"]), kind, columns=tuple(str(c) for c in columns),
-                                      rows=tuple(tuple(str(c) for c in row) for row in rows if isinstance(row, list))))
+                    continue
+                cells = text_list(check, row, f"{where}.rows[{r}]", "a cell", allow_numbers=True)
+                for cell in cells:
+                    index.check_text(check, f"{where}.rows[{r}]", cell)
+                rows.append(cells)
+            blocks.append(JobAidBlock(heading, kind, columns=columns, rows=tuple(rows)))
         else:
-            items = block.get("items") or []
-            if not items:
+            items = text_list(check, block.get("items"), f"{where}.items", "items")
+            if not items and block.get("items") in (None, [], ""):
                 check.add(f"{where}.items", "is missing or empty.", "list the items as '- text'.")
             for j, item in enumerate(items):
-                index.check_text(check, f"{where}.items[{j}]", str(item))
-            blocks.append(JobAidBlock(str(block["heading"]), kind, items=tuple(str(x) for x in items)))
+                index.check_text(check, f"{where}.items[{j}]", item)
+            blocks.append(JobAidBlock(heading, kind, items=items))
     intro = check.text(data, "intro")
     index.check_text(check, "intro", intro)
     footer = check.text(data, "footer")
@@ -519,20 +700,35 @@ def load_glossary(path: Path, index: SourceIndex, root: Path) -> tuple[tuple[Glo
     check = Checker(_rel(path, root))
     if not path.exists():
         return (), []
-    data = _load_yaml(path, check) or []
+    data = _load_yaml(path, check)
+    if data is not None and not isinstance(data, list):
+        check.add("(top level)", f"expected a list of terms, but found {type(data).__name__}.",
+                  "write each entry as '- term: ...' with 'definition: ...' (and optionally 'aliases: [...]').")
+        data = None
     entries, seen = [], set()
-    for i, item in enumerate(data):
+    for i, item in enumerate(data or []):
         where = f"[{i}]"
         if not check.fields(item, ("term", "definition"), ("aliases",), where):
             continue
-        term = str(item["term"]).strip()
+        term, definition = check.text(item, "term", where), check.text(item, "definition", where)
+        aliases = item.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            check.add(f"{where}.aliases", "expected a list of other names for the term (text).",
+                      "write them as a list, for example aliases: [OAMT, opioid agonist treatment], or leave it out.")
+            aliases = []
+        if not term or not definition:
+            continue  # reported by check.fields or check.text
         slug = slug_of(term)
+        if not slug:
+            check.add(f"{where}.term", f"'{term}' has no letters or digits.", "write the term in words.")
+            continue
         if slug in seen:
             check.add(f"{where}.term", f"'{term}' is defined twice.", "merge the two entries.")
         seen.add(slug)
-        index.check_text(check, f"{where}.definition", str(item["definition"]))
-        entries.append(GlossaryEntry(term, slug, str(item["definition"]).strip(),
-                                     tuple(str(a) for a in item.get("aliases") or ())))
+        index.check_text(check, f"{where}.definition", definition)
+        entries.append(GlossaryEntry(term, slug, definition, tuple(a.strip() for a in aliases)))
     return tuple(sorted(entries, key=lambda e: e.term.lower())), check.problems
 
 
@@ -562,8 +758,16 @@ def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[P
         for path in sorted(content_dir.glob(data_set.files)):
             check = Checker(_rel(path, content_dir))
             raw = _load_yaml(path, check)
+            if raw is None and not check.problems:
+                check.add("", "is empty.", f"write the {data_set.name} here (see content/README.md), or delete "
+                          "the file.")
             if raw is not None:
-                check.problems.extend(_as_problem(check.file, p) for p in data_set.validate(raw))
+                try:
+                    check.problems.extend(_as_problem(check.file, p) for p in data_set.validate(raw))
+                except Exception as e:  # a fault in the checker must still name the file, never a traceback
+                    check.add("", f"could not be checked ({type(e).__name__}: {e}).",
+                              "compare the file with content/README.md and the shipped files; if it looks "
+                              "right, report this as a fault in the build.")
                 _check_citations_in(raw, check, index, "")
                 found = [raw] if data_set.one_item_per_file else raw if isinstance(raw, list) else []
                 for i, item in enumerate(found):
@@ -573,13 +777,25 @@ def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[P
                         check.add(where, f"'{item_id}' is also the id of {seen_ids[item_id]}.",
                                   "give each its own id.")
                     seen_ids.setdefault(item_id, check.file)
+                    if (data_set.one_item_per_file and isinstance(item, dict) and isinstance(item.get("id"), str)
+                            and item["id"] != path.stem):
+                        check.add("id", f"'{item['id']}' differs from the file name '{path.name}'.",
+                                  f"make the id and the file name the same: rename the file to "
+                                  f"{item['id']}.yml, or write id: {path.stem}.")
                 items.extend(found)
             ok = ok and not check.problems
             problems.extend(check.problems)
+        if ok and items:
+            try:
+                data_set.parse(items)  # the typed values: raises only on a fault in the calculators, not in content
+            except Exception as e:
+                ok = False
+                problems.append(Problem(data_set.files, "", f"could not be read ({type(e).__name__}: {e}).",
+                                        "compare the files with content/README.md; if they look right, report "
+                                        "this as a fault in the calculators."))
         if not ok:
             invalid.append(data_set.name)
         elif items:
-            data_set.parse(items)  # the typed values: raises only on a fault in the calculators, not in content
             data[data_set.name] = items
     if invalid:
         data[INVALID] = invalid

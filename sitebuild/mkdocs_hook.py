@@ -16,12 +16,12 @@ import subprocess
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 
 from sitebuild import content as content_model
 from sitebuild import links, pages, pyodide_embed
-from sitebuild.service_worker import write_service_worker
+from sitebuild import service_worker
 
 log = get_plugin_logger(__name__)  # on the mkdocs logger tree, so --strict sees its warnings
 
@@ -33,6 +33,8 @@ class _State:
     content: content_model.Content | None = None
     renderer: pages.Renderer | None = None
     info: pages.BuildInfo | None = None
+    runtime: dict[str, str] | None = None
+    build: str | None = None
 
 
 _state = _State()
@@ -63,7 +65,9 @@ def on_config(config):
         loaded = content_model.load(content_dir)
     except (content_model.ContentError, pyodide_embed.RuntimeMissing) as e:
         raise PluginError(str(e)) from None
-    runtime_scripts = tuple(pyodide_embed.runtime_scripts_names())
+    # The runtime scripts are made now so that pages can name each by its content hash.
+    _state.runtime = pyodide_embed.build_runtime(loaded.site_data)
+    runtime_scripts = tuple(pyodide_embed.script_urls(_state.runtime))
     _state.info = pages.BuildInfo(version=_version(), built=_build_date(),
                                   pyodide_version=pyodide_embed.PYODIDE_VERSION, runtime_scripts=runtime_scripts)
     _state.content = loaded
@@ -72,6 +76,11 @@ def on_config(config):
     config["extra"]["handbook_version"] = _state.info.version
     config["extra"]["handbook_built"] = _state.info.built.isoformat()
     config["extra"]["programme"] = _state.renderer.programme_facts()
+    # Filled in after the build (sitebuild.service_worker.finish_site): the build's id, and the
+    # hashes of the inline scripts each page carries, in place of 'unsafe-inline'.
+    config["extra"]["handbook_build"] = service_worker.BUILD_PLACEHOLDER
+    config["extra"]["content_security_policy"] = service_worker.policy_with_hashes(
+        config["extra"]["content_security_policy"])
     # The published address (the Pages workflow sets it). Pages link relatively and do not need
     # it, but the not-found page does: GitHub Pages serves 404.html at any missing address under
     # the project's sub-path, so its links must start with that sub-path, not with "/".
@@ -105,10 +114,16 @@ def on_post_template(output, template_name, config):
     return on_post_page(output, None, config) if template_name.endswith(".html") else output
 
 
+@event_priority(-1000)  # after every plugin's (the offline plugin writes search_index.js at -100)
 def on_post_build(config):
     site = Path(config["site_dir"])
-    pyodide_embed.write_runtime(site, _state.content.site_data)
+    pyodide_embed.write_runtime(site, _state.content.site_data, scripts=_state.runtime)
     vendor = site / "assets" / "vendor" / "iframe-worker"
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(IFRAME_WORKER_SHIM, vendor / "shim.js")
-    write_service_worker(site, _state.info.version)  # last: it lists every file of the site
+    # Last: script hashes, sw.js and the build id are computed over the finished site.
+    try:
+        _state.build = service_worker.finish_site(site, _state.info.version,
+                                                  shim=IFRAME_WORKER_SHIM.read_text(encoding="utf-8"))
+    except service_worker.DeployError as e:
+        raise PluginError(str(e)) from None

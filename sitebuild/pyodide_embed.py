@@ -11,6 +11,11 @@ Only the four files a standard-library boot needs are shipped: the module
 loader (pyodide.mjs), the Emscripten module (pyodide.asm.mjs), the wasm binary
 (gzipped here, inflated in the browser) and the standard library zip. The lock
 file's `info` block is passed as `lockFileContents`, so no lock file is fetched.
+
+Every script ends by recording its own version (the start of the SHA-256 of the rest of it) in
+`__PYODIDE_EMBED.versions`, and pages name it as `name?v=<version>`: a changed file has a new
+address, so no cache answers with another build's file, and the page and the service worker can check
+that the file they got is the one the address names.
 """
 
 from __future__ import annotations
@@ -110,17 +115,41 @@ def calculator_script(data: dict, calculators_dir: Path = CALCULATORS_DIR) -> st
             f"globalThis.__PYODIDE_EMBED.data = {data_json};\n")
 
 
-def runtime_scripts_names() -> list[str]:
-    """The scripts a calculator page loads, in order (the same names write_runtime writes)."""
-    return [f"{name}.b64.js" for _, name, _ in RUNTIME_FILES] + ["pyodide-info.js", "calculators.js"]
+def content_version(text: str) -> str:
+    """A runtime script's version: the start of the SHA-256 of its payload."""
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
 
-def write_runtime(site_dir: Path, data: dict, pyodide_dir: Path = PYODIDE_DIR) -> list[str]:
+def versioned(text: str, name: str) -> str:
+    """The script with a last line recording its own version, which the page checks after loading it:
+    the file at `name?v=<version>` must say it is that version (see docs/assets/calculator.js)."""
+    return (text + f'(globalThis.__PYODIDE_EMBED.versions ||= {{}})["{name}"] = '
+            f'"{content_version(text)}";\n')
+
+
+def build_runtime(data: dict, pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str]:
+    """Every runtime script, in load order, each ending with its version line."""
+    scripts = runtime_scripts(pyodide_dir)
+    scripts["calculators.js"] = calculator_script(data)
+    return {name: versioned(text, name) for name, text in scripts.items()}
+
+
+def script_urls(scripts: dict[str, str]) -> list[str]:
+    """`name?v=<version>` for each script, in load order: a new version is a new address, so no cache
+    (the browser's, a proxy's or the service worker's) can answer with another version's file."""
+    return [f"{name}?v={version_of(text)}" for name, text in scripts.items()]
+
+
+def version_of(script: str) -> str:
+    return script.rsplit(" = ", 1)[1].strip().strip('";')
+
+
+def write_runtime(site_dir: Path, data: dict, pyodide_dir: Path = PYODIDE_DIR,
+                  scripts: dict[str, str] | None = None) -> list[str]:
     """Write assets/pyodide/* into the built site; returns the script names in load order."""
     out = site_dir / "assets" / "pyodide"
     out.mkdir(parents=True, exist_ok=True)
-    scripts = runtime_scripts(pyodide_dir)
-    scripts["calculators.js"] = calculator_script(data)
+    scripts = scripts or build_runtime(data, pyodide_dir)
     for name, text in scripts.items():
         (out / name).write_text(text, encoding="ascii")
     return list(scripts)

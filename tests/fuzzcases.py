@@ -1,6 +1,11 @@
 """Bad inputs for every typed field of every calculator, shared by the CPython
 check (tests/test_fuzzcases.py) and the browser check (tests/browser/test_fuzz.py).
 
+`near_misses` adds what a hand-edited or garbled link carries (issue 13): a
+choice in another case or with a typing slip, and a name one slip away from
+a real one. Each must be an error naming the field or the name, never a
+result computed with a default in its place.
+
 The fields come from each calculator's declarations (as the form shows them),
 so a new calculator or a new number field is fuzzed with no change here. Each
 case starts from a valid data file in which the field applies, and replaces
@@ -16,7 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from calculators import CALCULATORS, fields_for
-from calculators.fields import DECIMAL, INTEGER, ROWS, Field
+from urllib.parse import parse_qsl, urlencode
+
+from calculators.fields import CHOICE, DECIMAL, INTEGER, MULTICHOICE, ROWS, Field, flatten
 
 from tests.datafiles import data_files
 
@@ -142,3 +149,133 @@ def cases(calculator: str) -> list[Case]:
 
 def all_cases() -> list[Case]:
     return [case for name in CALCULATORS for case in cases(name)]
+
+
+# ---------------------------------------------------------------- near misses, as links carry them
+
+CHOICE_KINDS = (CHOICE, MULTICHOICE)
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    calculator: str
+    name: str  # the name as the link writes it: a declared field, or a slip of one
+    label: str  # what the slip is, for test ids
+    value: Any
+    base: dict[str, Any]  # valid inputs (flat names) in which the field, or the field slipped from, applies
+    error_on: str  # where the error must be: the choice field, or the unknown name itself
+
+    @property
+    def id(self) -> str:
+        return f"{self.calculator}-{self.name}-{self.label}"
+
+    def inputs(self) -> dict[str, Any]:
+        """The base inputs, flat, with the near miss in them (an unknown name is added)."""
+        return {**self.base, self.name: self.value}
+
+    def fragment(self) -> str:
+        """The inputs as a page link's fragment writes them: `name=value&…`, a list as one pair per item."""
+        pairs = []
+        for name, value in self.inputs().items():
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((name, "true" if item is True else "false" if item is False else str(item)))
+        return urlencode(pairs)
+
+    def link_inputs(self) -> dict[str, Any]:
+        """The fragment read back as the page sends a link's inputs: every value text, a multichoice a list."""
+        multi = {f.name for f in declared_fields(self.calculator) if f.kind == MULTICHOICE}
+        inputs: dict[str, Any] = {}
+        for name, value in parse_qsl(self.fragment(), keep_blank_values=True):
+            if name in multi:
+                inputs.setdefault(name, []).append(value)
+            else:
+                inputs[name] = value
+        return inputs
+
+
+def allowed_values(f: Field) -> tuple[str, ...]:
+    """A choice field's values, as the form offers them (from content data when the field says so)."""
+    if f.choices_from:
+        return tuple(str(item["id"]) for item in content_data().get(f.choices_from) or [])
+    return tuple(c.value for c in f.choices)
+
+
+def value_slips(value: str) -> dict[str, str]:
+    """A valid choice written wrong as people write it: another case, a letter lost, doubled, swapped."""
+    slips = {"capitalised": value[:1].upper() + value[1:], "upper-case": value.upper()}
+    if len(value) > 2:
+        slips["letter-lost"] = value[:-2] + value[-1]
+        slips["letter-doubled"] = value[:2] + value[1:]
+        slips["letters-swapped"] = value[:1] + value[2] + value[1] + value[3:]
+    slips["suffix"] = value + "-typo"
+    return slips
+
+
+def name_slips(name: str) -> dict[str, str]:
+    """A name one slip away: two letters swapped (percnet), capitalised, a letter lost, an underscore lost."""
+    head, _, last = name.rpartition(".")
+    prefix = head + "." if head else ""
+    slips = {"capitalised": prefix + last[:1].upper() + last[1:]}
+    if len(last) > 3:
+        i = len(last) - 3
+        slips["letters-swapped"] = prefix + last[:i] + last[i + 1] + last[i] + last[i + 2:]
+        slips["letter-lost"] = prefix + last[:-1]
+    if "_" in last:
+        slips["underscore-lost"] = prefix + last.replace("_", "", 1)
+    return slips
+
+
+def _flat_base(calculator: str, f: Field, declared: tuple[Field, ...]) -> dict[str, Any] | None:
+    base = _base_for(calculator, f, declared)
+    return None if base is None else flatten(base, declared)
+
+
+def is_declared(calculator: str, name: str) -> bool:
+    """Whether a flat name is one the calculator reads: a field, a group, or a cell of a row."""
+    declared = declared_fields(calculator)
+    if name in {f.name for f in declared} or name in {f.name.split(".", 1)[0] for f in declared if "." in f.name}:
+        return True
+    for f in declared:
+        if f.kind == ROWS and name.startswith(f.name + "."):
+            number, _, column = name[len(f.name) + 1:].partition(".")
+            if number.isdigit():
+                return True
+    return False
+
+
+def near_misses(calculator: str) -> list[NearMiss]:
+    """For every choice field: each slip of a valid value; for every field (row columns included): each slip
+    of its name. The field applies in the base inputs, so the value given by mistake is one that counts."""
+    declared = declared_fields(calculator)
+    found: list[NearMiss] = []
+    seen: set[str] = set()
+    for f in declared:
+        if f.name in seen:  # one name under several profiles: the first that applies is enough
+            continue
+        seen.add(f.name)
+        base = _flat_base(calculator, f, declared)
+        if base is None:
+            continue
+        if f.kind in CHOICE_KINDS:
+            allowed = allowed_values(f)
+            given = base.get(f.name)
+            valid = given if isinstance(given, str) and given in allowed else f.default or allowed[0]
+            if isinstance(given, list) and given:
+                valid = given[0]
+            for label, slip in value_slips(valid).items():
+                if slip in allowed:
+                    continue
+                value: Any = [slip] if f.kind == MULTICHOICE else slip
+                found.append(NearMiss(calculator, f.name, f"value-{label}", value, base, f.name))
+        names = [f"{f.name}.0.{c.name}" for c in f.columns] if f.kind == ROWS else [f.name]
+        for name in names:
+            value = base.get(name, f.default or "1")
+            for label, slip in name_slips(name).items():
+                if is_declared(calculator, slip) or slip in base:
+                    continue
+                found.append(NearMiss(calculator, slip, f"name-{label}", value, base, slip))
+    return found
+
+
+def all_near_misses() -> list[NearMiss]:
+    return [case for name in CALCULATORS for case in near_misses(name)]

@@ -145,3 +145,49 @@ def test_validation_names_the_place_the_problem_and_the_fix(items, where, messag
 def test_parse_refuses_invalid_items():
     with pytest.raises(ValueError, match="step_mg"):
         parse(broken(2, step_mg="0"))
+
+
+@pytest.mark.parametrize(("items", "where", "message"), [
+    (broken(2, step_mg="0"), "[2].step_mg", "positive decimal"),
+    (broken(1, mg_per_ml="0"), "[1].mg_per_ml", "positive decimal"),
+    (broken(1, mg_per_ml="0.0"), "[1].mg_per_ml", "positive decimal"),
+    (broken(2, step_mg="9" * 40), "[2].step_mg", "positive decimal"),          # was an InvalidOperation
+    (broken(2, step_mg="0.0001"), "[2].step_mg", "positive decimal"),          # more than 3 decimals
+    (broken(2, step_mg="1001"), "[2].step_mg", "positive decimal"),            # more than 1000 mg
+    (broken(0, medicine=["methadone"]), "[0].medicine", "Expected a medicine"),  # was a TypeError
+])
+def test_zero_huge_and_wrongly_typed_values_are_problems(items, where, message):
+    problems = validate(items)
+    assert any(w == where and message in m and "Fix" not in f and f for w, m, f in problems), problems
+
+
+WRONG = (None, "", 0, -1, True, 1.5, "x", [], {}, ["x"], [None], {"x": 1}, "0", "0.0", "-1", "1e5", "1" * 40,
+         "0." + "0" * 30 + "1", 10 ** 40, "\u0663")
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, (*path, i))
+
+
+def test_validate_is_total():
+    """Any value of any type in any field: validate returns problems, never raises, and what it accepts parses."""
+    for path in _paths(ITEMS):
+        for new in WRONG:
+            items = copy.deepcopy(ITEMS)
+            if path:
+                here = items
+                for step in path[:-1]:
+                    here = here[step]
+                here[path[-1]] = new
+            else:
+                items = new
+            problems = validate(items)
+            assert isinstance(problems, list), (path, new)
+            if not problems:
+                parse(items)

@@ -118,3 +118,19 @@ def test_settings_problems_name_the_field_and_the_fix(tmp_path):
     fields = {p.field: p for p in raised.value.problems if p.file.endswith("settings.yml")}
     assert set(fields) == {"team", "takehome_profile", "local_protocols[0].url"}
     assert "uk-nice-2007" in fields["takehome_profile"].fix
+
+
+@pytest.mark.parametrize("value", [5, True, 1.5, {"x": 1}, ["x"], [None], [{"x": 1}]])
+def test_a_setting_of_the_wrong_type_is_a_problem_naming_it_never_an_exception(value):
+    from sitebuild.settings import FIELDS
+
+    data = content_model.calculator_data()
+    index = content_model.SourceIndex(content_model.load_sources(REPO / "content" / "sources.yml", []))
+    for name in FIELDS:
+        check = content_model.Checker("content/settings.yml")
+        content_model.local_settings.read({name: value}, check, index, data)
+        assert check.problems, (name, value)
+        assert all(p.field.startswith(name) and p.fix for p in check.problems), (name, value, check.problems)
+    check = content_model.Checker("content/settings.yml")
+    content_model.local_settings.read(value, check, index, data)
+    assert [p.field for p in check.problems] == (["x"] if isinstance(value, dict) else ["(top level)"])

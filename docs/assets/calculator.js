@@ -53,8 +53,14 @@
     var py = null;
     var calculators = null;
     var dataJson = "{}";
+    var bootedCode = null;
 
     async function boot(msg) {
+      // The calculator code must be the version the page's build names (its content hash).
+      if (!msg.code || msg.code !== msg.codeFound) {
+        throw new Error("the calculator code (" + msg.codeFound + ") is not this page's version (" + msg.code +
+          "); reload the page");
+      }
       var files = msg.files;
       function blobURL(bytes) {
         return URL.createObjectURL(new Blob([bytes], {type: "text/javascript"}));
@@ -91,6 +97,7 @@
       });
       calculators = py.pyimport("calculators");
       dataJson = msg.data;
+      bootedCode = msg.code;
     }
 
     self.onmessage = async function (event) {
@@ -100,6 +107,8 @@
           await boot(msg);
           self.postMessage({type: "ready", id: msg.id});
         } else if (msg.type === "run") {
+          if (msg.code !== bootedCode) throw new Error("this worker runs calculator code " + bootedCode +
+            ", not this page's " + msg.code + "; reload the page");
           var text = calculators.run_json(msg.calculator, JSON.stringify(msg.inputs), dataJson,
             JSON.stringify(msg.context));
           self.postMessage({type: "result", id: msg.id, text: text});
@@ -110,11 +119,42 @@
     };
   }
 
+  /* "calculators.js?v=abc" → ["calculators.js", "abc"] */
+  function splitVersion(name) {
+    var i = name.indexOf("?v=");
+    return i < 0 ? [name, ""] : [name.slice(0, i), name.slice(i + 3)];
+  }
+
+  /* Loads the runtime scripts the page's build names, each at its content-hashed address, and checks
+   * that each file says it is that version (each ends by recording its own in __PYODIDE_EMBED.versions).
+   * A file of another build (a cache that answered wrongly, or an earlier build's page still open after
+   * an update) is loaded once more past every cache; if it is still another build's, the calculator
+   * does not start. Resolves to the version of calculators.js, which the worker checks too. */
+  function loadRuntimeScripts(base, names) {
+    function wrong() {
+      var versions = (window.__PYODIDE_EMBED || {}).versions || {};
+      return names.filter(function (n) { var p = splitVersion(n); return versions[p[0]] !== p[1]; });
+    }
+    return Promise.all(names.map(function (n) { return loadScript(base + n); })).then(function () {
+      var stale = wrong();
+      if (!stale.length) return null;
+      var bust = (stale[0].indexOf("?") < 0 ? "?" : "&") + "reload=" + Date.now();
+      return Promise.all(stale.map(function (n) { return loadScript(base + n + bust); })).then(function () {
+        if (!wrong().length) return;
+        throw new Error("the calculator files this device has belong to another version of the handbook (" +
+          wrong().map(function (n) { return splitVersion(n)[0]; }).join(", ") + "); reload the page to get " +
+          "this version's");
+      });
+    }).then(function () {
+      return splitVersion(names.filter(function (n) { return splitVersion(n)[0] === "calculators.js"; })[0] || "")[1];
+    });
+  }
+
   function startRuntime(form) {
     var base = new URL(form.dataset.runtime, document.baseURI).href;
     var names = form.dataset.runtimeScripts.split(/\s+/).filter(Boolean);
-    return Promise.all(names.map(function (n) { return loadScript(base + n); }))
-      .then(function () {
+    return loadRuntimeScripts(base, names)
+      .then(function (code) {
         var embed = window.__PYODIDE_EMBED;
         return Promise.all(["pyodideMjs", "asm", "wasmGz", "stdlib"].map(function (k) {
           return fromBase64(embed[k]).then(function (bytes) { delete embed[k]; return bytes; });
@@ -152,12 +192,14 @@
             lock: embed.lock,
             sources: embed.sources,
             data: embed.data,
+            code: code,
+            codeFound: (embed.versions || {})["calculators.js"],
             indexURL: base,
           }, [files.pyodideMjs.buffer, files.asm.buffer, files.wasmGz.buffer, files.stdlib.buffer])
             .then(function () {
               return {
                 call: function (calculator, inputs, context) {
-                  return send({type: "run", calculator: calculator, inputs: inputs, context: context})
+                  return send({type: "run", calculator: calculator, inputs: inputs, context: context, code: code})
                     .then(function (m) { return JSON.parse(m.text); });
                 },
               };
@@ -259,20 +301,28 @@
     return document.getElementById(form.dataset.resultId);
   }
 
+  /* Errors beside their fields (or at the top), no result, and the status says how many. */
+  function showInvalid(form, errors) {
+    var box = resultBox(form);
+    clearStale(box);
+    box.innerHTML = "";
+    box.hidden = true;
+    var first = showErrors(form, errors);
+    var count = Object.keys(errors).length;
+    setStatus(form, "invalid", count === 1 ? "One input needs correcting; no result is shown."
+      : count + " inputs need correcting; no result is shown.");
+    if (first) first.focus();
+  }
+
   function render(form, response) {
     clearErrors(form);
     var box = resultBox(form);
-    box.querySelectorAll("a[data-download]").forEach(function (a) { URL.revokeObjectURL(a.href); });
+    box.querySelectorAll("a[data-download][href]").forEach(function (a) { URL.revokeObjectURL(a.href); });
     if (!response.ok) {
-      box.innerHTML = "";
-      box.hidden = true;
-      var first = showErrors(form, response.errors);
-      var count = Object.keys(response.errors).length;
-      setStatus(form, "invalid", count === 1 ? "One input needs correcting; no result is shown."
-        : count + " inputs need correcting; no result is shown.");
-      if (first) first.focus();
+      showInvalid(form, response.errors);
       return;
     }
+    clearStale(box);
     box.innerHTML = response.html; // built by Python from validated inputs, every value escaped
     (response.downloads || []).forEach(function (d) {
       var link = box.querySelector('[data-download="' + CSS.escape(d.filename) + '"]');
@@ -280,6 +330,49 @@
     });
     box.hidden = false;
     setStatus(form, "done", "Result ready below.");
+  }
+
+  /* ---- results tied to their inputs ---- */
+
+  var STALE_TEXT = "Out of date: the inputs changed. Calculate again.";
+
+  /* The form changed after its result was shown (or while it was being calculated): the result
+   * says so at its top (dimmed, handbook.css; on paper only the notice prints), the status line
+   * tells screen readers, and its print buttons and download links do nothing until the next
+   * calculation. Counting changes (data-generation) lets an answer that arrives after a change
+   * be marked at once. */
+  function markStale(form) {
+    form.dataset.generation = String((Number(form.dataset.generation) || 0) + 1);
+    var box = resultBox(form);
+    if (!box || box.hidden || box.dataset.stale === "true" || !box.firstElementChild) return;
+    box.dataset.stale = "true";
+    box.classList.add("calc-result--stale");
+    var notice = document.createElement("p");
+    notice.className = "calc-stale-notice";
+    notice.id = box.id + "-stale";
+    notice.textContent = STALE_TEXT;
+    box.insertBefore(notice, box.firstChild);
+    box.setAttribute("aria-describedby", notice.id);
+    box.querySelectorAll("[data-print]").forEach(function (button) {
+      button.disabled = true;
+      button.setAttribute("aria-disabled", "true");
+      button.setAttribute("aria-describedby", notice.id);
+    });
+    box.querySelectorAll("a[data-download]").forEach(function (a) {
+      if (a.hasAttribute("href") && a.href.indexOf("blob:") === 0) URL.revokeObjectURL(a.href);
+      a.removeAttribute("href");
+      a.setAttribute("aria-disabled", "true");
+      a.setAttribute("aria-describedby", notice.id);
+    });
+    setStatus(form, "stale", "The result below is out of date: the inputs changed. " +
+      "Calculate again to print or download it.");
+  }
+
+  function clearStale(box) {
+    if (!box) return;
+    delete box.dataset.stale;
+    box.classList.remove("calc-result--stale");
+    box.removeAttribute("aria-describedby");
   }
 
   function fail(form, error) {
@@ -299,56 +392,136 @@
     history.replaceState(null, "", "#" + params.toString());
   }
 
-  function restoreFromFragment(form) {
-    if (location.hash.length < 2 || location.hash.indexOf("=") < 0) return false;
-    var params = new URLSearchParams(location.hash.slice(1));
-    ensureRows(form, params);
-    var restored = false;
+  /* A link's inputs, or null when the address has none (a plain "#heading" is not inputs). */
+  function fragmentParams() {
+    if (location.hash.length < 2 || location.hash.indexOf("=") < 0) return null;
+    return new URLSearchParams(location.hash.slice(1));
+  }
+
+  /* What the link says, exactly, for the calculator: every key and value, including keys the
+   * form has no control for and values its controls cannot take. Python judges them (an error
+   * naming the key or value), so a link never computes with a default in a value's place. */
+  function fragmentInputs(form, params) {
+    var multi = Object.create(null);
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || !params.has(el.name)) return;
-      var values = params.getAll(el.name);
-      if (el.type === "checkbox") el.checked = el.dataset.kind === "multichoice"
-        ? values.indexOf(el.value) >= 0 : values[0] === "true";
-      else if (el.type === "radio") el.checked = values[0] === el.value;
-      else el.value = values[0];
-      restored = true;
+      if (el.name && el.dataset.kind === "multichoice") multi[el.name] = true;
     });
-    return restored;
+    var inputs = Object.create(null); // no prototype: a key such as "__proto__" is just a key
+    params.forEach(function (value, key) {
+      if (multi[key]) (inputs[key] = inputs[key] || []).push(value);
+      else if (key in inputs) inputs[key] = [].concat(inputs[key], value); // repeated: Python refuses it
+      else inputs[key] = value;
+    });
+    return inputs;
+  }
+
+  /* Shows in the form what it can show of the link; a value a control cannot take leaves it
+   * blank or unticked (never the default). Returns {errors, inputs}: errors found before any
+   * DOM work (too many rows), else the link's own inputs for the first calculation. */
+  function restoreFromFragment(form, params) {
+    var errors = ensureRows(form, params);
+    var given = new Map(); // name → its values, read once: linear in the length of the link
+    params.forEach(function (value, key) {
+      if (!given.has(key)) given.set(key, []);
+      given.get(key).push(value);
+    });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !given.has(el.name)) return;
+      var values = given.get(el.name);
+      if (el.type === "checkbox") el.checked = el.dataset.kind === "multichoice"
+        ? values.indexOf(el.value) >= 0 : /^(true|on|yes|1)$/i.test(values[0]);
+      else if (el.type === "radio") el.checked = values[0] === el.value;
+      else if (el.tagName === "SELECT") {
+        var option = Array.prototype.find.call(el.options, function (o) { return o.value === values[0]; });
+        if (option) option.selected = true;
+        else el.selectedIndex = -1; // shown blank: the link's value is not one of the choices
+      } else if (el.tagName !== "BUTTON") el.value = values[0];
+    });
+    return {errors: errors, inputs: Object.keys(errors).length ? null : fragmentInputs(form, params)};
   }
 
   /* ---- repeated rows (for example a cohort of dose bands) ---- */
 
-  function ensureRows(form, params) {
-    form.querySelectorAll("[data-rows]").forEach(function (table) {
-      var prefix = table.dataset.rows + ".";
-      var max = -1;
-      params.forEach(function (_, key) {
-        if (key.indexOf(prefix) === 0) max = Math.max(max, parseInt(key.slice(prefix.length), 10));
-      });
-      while (table.tBodies[0].rows.length <= max) addRow(table);
-    });
+  /* The most rows a table takes. The stock calculator allows 50 (MAX_ROWS in calculators/stock.py);
+   * the form template (sitebuild/templates/form.html.j2) should carry it as data-max-rows on the
+   * table, which is read first when present. */
+  var MAX_ROWS = 50;
+
+  function maxRows(table) {
+    var n = parseInt(table.dataset.maxRows, 10);
+    return n > 0 ? n : MAX_ROWS;
   }
 
-  function renumberRows(table) {
-    var name = table.dataset.rows;
-    Array.prototype.forEach.call(table.tBodies[0].rows, function (row, i) {
-      row.querySelectorAll("[name], [data-error-for], [id], label[for]").forEach(function (el) {
-        ["name", "data-error-for", "id", "for", "aria-describedby"].forEach(function (attr) {
-          var v = el.getAttribute(attr);
-          if (v) el.setAttribute(attr, v.replace(new RegExp(name + "[.-]\\d+", "g"), function (m) {
-            return m.replace(/\d+$/, String(i));
-          }));
-        });
+  function rowLimitMessage(limit, asked) {
+    return "Use at most " + limit + " rows" + (asked ? " (this link asks for " + asked + ")" : "") +
+      ": group them, for example patients into dose bands.";
+  }
+
+  /* Enough rows for every row the link names, checked against the limit before any row is added:
+   * a link asking for more adds none and returns an error for the rows field. */
+  function ensureRows(form, params) {
+    var errors = {};
+    form.querySelectorAll("[data-rows]").forEach(function (table) {
+      var prefix = table.dataset.rows + ".";
+      var needed = 0;
+      params.forEach(function (_, key) {
+        if (key.indexOf(prefix) !== 0) return;
+        var m = /^(\d+)(\.|$)/.exec(key.slice(prefix.length));
+        if (m) needed = Math.max(needed, m[1].length > 9 ? Infinity : Number(m[1]) + 1);
       });
-      var label = row.querySelector("[data-row-number]");
-      if (label) label.textContent = String(i + 1);
+      var limit = maxRows(table);
+      if (needed > limit) {
+        errors[table.dataset.rows] = rowLimitMessage(limit, isFinite(needed) ? String(needed) : "more");
+        return;
+      }
+      addRows(table, needed - table.tBodies[0].rows.length);
     });
+    return errors;
+  }
+
+  var ROW_ATTRIBUTES = ["name", "data-error-for", "id", "for", "aria-describedby"];
+
+  /* Gives rows from `from` on their numbers ("cohort.3.dose_mg", "cohort-3-dose_mg-error", "Row 4"):
+   * one pattern for the table, each row touched once, rows before `from` left alone. */
+  function renumberRows(table, from) {
+    var name = table.dataset.rows;
+    var pattern = new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "([.-])\\d+", "g");
+    var rows = table.tBodies[0].rows;
+    for (var i = from || 0; i < rows.length; i++) numberRow(rows[i], i, name, pattern);
+  }
+
+  function numberRow(row, i, name, pattern) {
+    function rewrite(_, separator) { return name + separator + i; }
+    row.querySelectorAll("[name], [data-error-for], [id], [for], [aria-describedby]").forEach(function (el) {
+      ROW_ATTRIBUTES.forEach(function (attr) {
+        var v = el.getAttribute(attr);
+        if (v) el.setAttribute(attr, v.replace(pattern, rewrite));
+      });
+    });
+    row.querySelectorAll("[data-row-number]").forEach(function (label) { label.textContent = String(i + 1); });
+  }
+
+  /* Appends `count` rows in one go and numbers only those. */
+  function addRows(table, count) {
+    if (!(count > 0)) return;
+    var body = table.tBodies[0];
+    var template = table.querySelector("template");
+    var start = body.rows.length;
+    var batch = document.createDocumentFragment();
+    for (var k = 0; k < count; k++) batch.appendChild(template.content.cloneNode(true));
+    body.appendChild(batch);
+    renumberRows(table, start);
   }
 
   function addRow(table) {
-    var template = table.querySelector("template");
-    table.tBodies[0].appendChild(template.content.cloneNode(true));
-    renumberRows(table);
+    addRows(table, 1);
+  }
+
+  function showRowLimit(form, table) {
+    var slot = form.querySelector('[data-error-for="' + CSS.escape(table.dataset.rows) + '"]');
+    if (!slot) return;
+    slot.textContent = rowLimitMessage(maxRows(table), "");
+    slot.hidden = false;
   }
 
   function wireRows(form) {
@@ -356,16 +529,24 @@
       var add = event.target.closest("[data-add-row]");
       var remove = event.target.closest("[data-remove-row]");
       if (add) {
-        var table = form.querySelector('[data-rows="' + add.dataset.addRow + '"]');
+        var table = form.querySelector('[data-rows="' + CSS.escape(add.dataset.addRow) + '"]');
+        if (table.tBodies[0].rows.length >= maxRows(table)) {
+          showRowLimit(form, table);
+          return;
+        }
         addRow(table);
+        markStale(form);
         var rows = table.tBodies[0].rows;
         var input = rows[rows.length - 1].querySelector("input");
         if (input) input.focus();
       } else if (remove) {
         var t = remove.closest("[data-rows]");
         if (t.tBodies[0].rows.length > 1) {
-          remove.closest("tr").remove();
-          renumberRows(t);
+          var row = remove.closest("tr");
+          var index = row.sectionRowIndex;
+          row.remove();
+          renumberRows(t, index);
+          markStale(form);
         }
       }
     });
@@ -398,9 +579,12 @@
     form.querySelectorAll("[data-rows]").forEach(function (table) {
       if (!table.tBodies[0].rows.length) addRow(table);
     });
-    var restored = restoreFromFragment(form);
+    var params = fragmentParams();
+    var link = params ? restoreFromFragment(form, params) : null;
+    var linkInputs = link && link.inputs; // the first calculation judges the link itself, not the form
     updateVisibility(form);
-    form.addEventListener("change", function () { updateVisibility(form); });
+    form.addEventListener("change", function () { updateVisibility(form); markStale(form); });
+    form.addEventListener("input", function () { markStale(form); });
     form.addEventListener("focusin", function () {
       getRuntime(form).then(function () {
         var status = form.querySelector("[data-calculator-status]");
@@ -409,25 +593,39 @@
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var inputs = readInputs(form);
-      saveToFragment(form, inputs);
+      var inputs = linkInputs || readInputs(form);
+      if (!linkInputs) saveToFragment(form, inputs); // a link stays as it was written
+      linkInputs = null;
+      var generation = form.dataset.generation;
       if (!runtime) getRuntime(form);
       runtime.then(function (rt) {
         setStatus(form, "working", "Calculating…");
         return rt.call(name, inputs, pageContext(form));
-      }).then(function (response) { render(form, response); }, function (e) { fail(form, e); });
+      }).then(function (response) {
+        render(form, response);
+        if (form.dataset.generation !== generation) markStale(form); // the form changed meanwhile
+      }, function (e) { fail(form, e); });
     });
     form.addEventListener("reset", function () {
       setTimeout(function () {
         clearErrors(form);
         updateVisibility(form);
+        markStale(form); // an answer still on its way is for the inputs before the reset
         var box = resultBox(form);
+        box.querySelectorAll("a[data-download][href]").forEach(function (a) { URL.revokeObjectURL(a.href); });
+        clearStale(box);
         box.innerHTML = "";
         box.hidden = true;
+        linkInputs = null;
+        var status = form.querySelector("[data-calculator-status]");
+        if (status && ["done", "stale", "invalid"].indexOf(status.dataset.state) >= 0) {
+          setStatus(form, "cleared", "Form cleared; no result is shown.");
+        }
         history.replaceState(null, "", location.pathname + location.search);
       });
     });
-    if (restored) form.requestSubmit();
+    if (link && Object.keys(link.errors).length) showInvalid(form, link.errors);
+    else if (link) form.requestSubmit();
   }
 
   function bindAll() {
@@ -438,7 +636,7 @@
    * (see handbook.css); "page" prints the page as it is. */
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
-    if (!button) return;
+    if (!button || button.disabled || button.closest("[data-stale]")) return; // an out-of-date result
     if (button.dataset.print !== "page") document.body.dataset.printing = button.dataset.print;
     window.print();
   });

@@ -131,3 +131,43 @@ def goto_offline(page, url: str) -> None:
     page.context.set_offline(True)
     page.wait_for_function("() => navigator.onLine === false")
 
+
+
+def wait_for_answer(page, calculator: str, timeout: int = 60_000) -> str:
+    """Wait until the form's status says it answered (a result, errors or a failure); returns the state.
+
+    For a page opened from a link, which calculates (or refuses) on its own.
+    """
+    status = page.locator(f'form[data-calculator="{calculator}"] [data-calculator-status]')
+    page.wait_for_function(
+        "s => ['done', 'invalid', 'failed'].includes(s.dataset.state)", arg=status.element_handle(), timeout=timeout)
+    return status.get_attribute("data-state")
+
+
+def status_line(page, calculator: str) -> tuple[str, str]:
+    """The status line's state and text."""
+    status = page.locator(f'form[data-calculator="{calculator}"] [data-calculator-status]')
+    return status.get_attribute("data-state") or "", status.inner_text().strip()
+
+
+# What a result region shows and offers, read in one round trip (see result_facts).
+RESULT_FACTS = """box => {
+    const notice = box.querySelector('.calc-stale-notice');
+    const described = (box.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)
+        .map(id => document.getElementById(id)).filter(Boolean).map(el => el.textContent.trim()).join(' ');
+    return {
+        shown: !box.hidden && box.innerHTML.trim() !== '',
+        stale: box.dataset.stale === 'true',
+        notice: notice && notice.checkVisibility() ? notice.textContent.trim() : '',
+        described: described,
+        prints: [...box.querySelectorAll('[data-print]')].map(b => ({
+            disabled: b.disabled, aria: b.getAttribute('aria-disabled') })),
+        downloads: [...box.querySelectorAll('a[data-download]')].map(a => ({
+            href: a.getAttribute('href'), aria: a.getAttribute('aria-disabled') })),
+    };
+}"""
+
+
+def result_facts(page, calculator: str) -> dict:
+    """Whether the result is shown and out of date, its notice, and its print and download controls."""
+    return page.evaluate(RESULT_FACTS, page.locator(f"#result-{calculator}").element_handle())

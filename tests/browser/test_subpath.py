@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -144,6 +145,11 @@ def test_pages_search_calculator_and_offline_under_a_sub_path(browser, subpath_s
     # One calculator online: the right result, and the runtime is cached for every calculator.
     page.goto(base + "calculators/taper.html")
     check_case(page, "taper")
+    # The runtime is stored under its content-hashed addresses only (never an earlier build's file).
+    runtime = page.evaluate("() => caches.keys().then(names => caches.open(names[0])).then(c => c.keys())"
+                            ".then(rs => rs.map(r => r.url).filter(u => u.includes('/assets/pyodide/')))")
+    assert len(runtime) == 6 and all(re.fullmatch(re.escape(base) + r"assets/pyodide/[\w.-]+\.js\?v=[0-9a-f]{16}", u)
+                                     for u in runtime), runtime
 
     context.set_offline(True)
     for path, heading in (("", home_title), ("handbook/index.html", "Handbook contents")):
