@@ -45,7 +45,8 @@ class Choice:
 class Field:
     """One input of a calculator.
 
-    `minimum`/`maximum` bound the value (inclusive unless `*_exclusive`).
+    `minimum`/`maximum` bound the value (inclusive unless `*_exclusive`); for ROWS, `maximum` is the
+    most rows the form takes.
     `source` is a citation in content markup (`[@who-2025 §Section]`) naming
     the basis of the field's rule or default. `shown_when` maps another field's
     name to the values for which this field applies; a field that does not

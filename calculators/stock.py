@@ -62,8 +62,9 @@ FIELDS: tuple[Field, ...] = (
           maximum=MAX_STOCK_MG, help="Held back for emergencies; it is not planned for use.", source=DESIGN),
     Field("horizon_days", "Days until resupply", INTEGER, unit="days", minimum=Decimal(1),
           maximum=Decimal(MAX_HORIZON_DAYS), help="How many days the stock must last.", source=DESIGN),
-    Field("cohort", "Patients by dose", ROWS, columns=COHORT_COLUMNS,
-          help="One row per dose band: the dose, how many patients take it, and whether they are protected.",
+    Field("cohort", "Patients by dose", ROWS, columns=COHORT_COLUMNS, maximum=Decimal(MAX_ROWS),
+          help=f"One row per dose band (at most {MAX_ROWS}): the dose, how many patients take it, and whether they "
+               "are protected.",
           source=DESIGN),
     Field("floor_mg", "Hold tapered patients at", DECIMAL, unit="mg", default="0", minimum=Decimal(0),
           help="The low, stable dose that tapered patients stay on; 0 tapers them to cessation.", source=WITHDRAWAL),

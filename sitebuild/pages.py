@@ -234,7 +234,7 @@ def form_fields(calculator: str, data: dict[str, Any], page: str, content: Conte
             choices = _data_choices(f, data)
         help_text = f.help
         bounds = f.bounds_text()
-        if bounds and f.kind not in (CHOICE, MULTICHOICE, YESNO, BOOLEAN, DATE):
+        if bounds and f.kind not in (CHOICE, MULTICHOICE, YESNO, BOOLEAN, DATE, ROWS):
             help_text = f"{help_text} Allowed: {bounds}."
         if f.source:
             help_text = f"{help_text} Basis: {f.source}"

@@ -442,9 +442,8 @@
 
   /* ---- repeated rows (for example a cohort of dose bands) ---- */
 
-  /* The most rows a table takes. The stock calculator allows 50 (MAX_ROWS in calculators/stock.py);
-   * the form template (sitebuild/templates/form.html.j2) should carry it as data-max-rows on the
-   * table, which is read first when present. */
+  /* The most rows a table takes: the field's declared maximum, which the form carries as
+   * data-max-rows; this fallback only serves a table declared without one. */
   var MAX_ROWS = 50;
 
   function maxRows(table) {
