@@ -465,6 +465,11 @@ def _citation_problem(match: re.Match[str] | None, shown: str) -> str:
     return ""
 
 
+# Raw HTML in content text: a '<' that opens a tag, a comment or a declaration. Allowed: Markdown's
+# autolinks to https addresses, and the calculator page's '<!-- calculator -->' marker.
+_RAW_HTML = re.compile(r"<(?!https://[^\s>]+>)(?!!-- calculator -->)[A-Za-z/!?]")
+
+
 class SourceIndex:
     def __init__(self, sources: Iterable[Source]):
         self.by_id = {s.id: s for s in sources}
@@ -481,11 +486,18 @@ class SourceIndex:
                       f"use one of: {'; '.join(source.sections)} (the 'sections' of '{source_id}' in "
                       "content/sources.yml), or add the section there.")
 
-    def check_text(self, check: Checker, field_name: str, text: str) -> None:
+    def check_text(self, check: Checker, field_name: str, text: str, markdown: bool = True) -> None:
         """Checks every citation in a piece of Markdown text: each '[@' must open a well-formed
         [@source-id §Section] whose id and section are in content/sources.yml."""
         if not isinstance(text, str):
             return
+        tag = _RAW_HTML.search(text) if markdown else None  # plain-text fields are escaped where shown
+        if tag:
+            shown = text[tag.start():tag.start() + 30].split("\n")[0]
+            check.add(field_name, f"has HTML in it ('{shown}'): content is text and Markdown, and markup from a "
+                      "content file would reach every reader's page.",
+                      "write it in Markdown (for example **bold**, [a link](page.md)); to show a '<' before a "
+                      "letter, write it as &lt;.")
         well_formed = {m.start(): m for m in CITATION.finditer(text)}
         for start in (m.start() for m in re.finditer(r"\[@", text)):
             match = well_formed.get(start)
@@ -805,7 +817,7 @@ def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[P
 def _check_citations_in(value: Any, check: Checker, index: SourceIndex, where: str) -> None:
     """Checks citation markup in every string of a nested structure."""
     if isinstance(value, str):
-        index.check_text(check, where or "(text)", value)
+        index.check_text(check, where or "(text)", value, markdown=False)  # data sets are shown as text
     elif isinstance(value, dict):
         for k, v in value.items():
             _check_citations_in(v, check, index, f"{where}.{k}" if where else str(k))

@@ -44,6 +44,11 @@ class BuildInfo:
     runtime_scripts: tuple[str, ...] = ()
 
 
+def _text(value: str) -> str:
+    """Content text for the theme's templates, which write what they are given as HTML: escaped here."""
+    return escape(value, quote=True)
+
+
 def rel_link(from_page: str, to_path: str) -> str:
     """Relative link from one generated .md page to another site path."""
     return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
@@ -276,8 +281,10 @@ class Renderer:
                                        "BOOLEAN": BOOLEAN, "DATE": DATE, "ROWS": ROWS},
                                 info=info, content=content)
         self.env.filters["date"] = lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d)
-        # Front matter: a YAML string (JSON's quoting is valid YAML), never HTML-escaped.
-        self.env.filters["yaml_text"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
+        # Front matter: a YAML string (JSON's quoting is valid YAML) holding HTML-escaped text, because the
+        # theme writes page titles and descriptions into its pages as they are (MkDocs' templates do not
+        # escape).
+        self.env.filters["yaml_text"] = lambda text: Markup(json.dumps(_text(str(text)), ensure_ascii=False))
 
     def _md(self, text: str, page: str, glossary: bool = False) -> Markup:
         """Content Markdown, with glossary links and citations, as Markup: it is written to be rendered."""
@@ -364,19 +371,19 @@ class Renderer:
         c = self.content
         parts: dict[str, list[Any]] = {}
         for ch in c.chapters:
-            parts.setdefault(ch.part, []).append({ch.title: path_of("chapter", ch)})
+            parts.setdefault(ch.part, []).append({_text(ch.title): path_of("chapter", ch)})
         handbook: list[Any] = [{"Contents": path_of("handbook")}]
         for part, items in parts.items():
-            handbook.append({part: items})
+            handbook.append({_text(part): items})
         handbook.append({"Whole handbook (print)": path_of("handbook-print")})
         return [
             {"Home": path_of("home")},
             {"Handbook": handbook},
             {"Calculators": [{"All calculators": path_of("calculators")}]
-             + [{p.title: path_of("calculator", p)} for p in c.calculator_pages]
+             + [{_text(p.title): path_of("calculator", p)} for p in c.calculator_pages]
              + [{"Writing a take-home profile": path_of("writing-a-profile")}]},
             {"Job aids": [{"All job aids": path_of("job-aids")}]
-             + [{a.title: path_of("job-aid", a)} for a in c.job_aids]},
+             + [{_text(a.title): path_of("job-aid", a)} for a in c.job_aids]},
             {"Using this handbook offline": path_of("using-offline")},
             {"Hosting your own copy": path_of("hosting")},
             {"Glossary": path_of("glossary")},

@@ -83,6 +83,7 @@ BROKEN = {
     "taper-table-bad-formulation": ("job-aids/broken.yml", "blocks[0].formulation", "correct this setting"),
     "settings-bad-phone": ("settings.yml", "contacts[0].phone", "put any words in 'label'"),
     "settings-unknown-formulation": ("settings.yml", "formulations_in_use[1]", "use ids from content/formulations.yml"),
+    "html-in-job-aid": ("job-aids/broken.yml", "blocks[0].items[1]", "write it in Markdown"),
     # One for each data set a calculator declares (calculators.data_sets()).
     "formulations-bad-step": ("formulations.yml", "[2].step_mg", "write it quoted"),
     "formulations-unknown-source": ("formulations.yml", "[2].source", "use one of the ids in content/sources.yml"),
