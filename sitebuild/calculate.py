@@ -13,8 +13,10 @@ from calculators.__main__ import main
 from sitebuild.content import ContentError, calculator_data
 
 if __name__ == "__main__":
+    if "--data" in sys.argv:  # the caller's data: the repository's content is neither read nor needed
+        sys.exit(main())
     try:
         data = calculator_data()
     except ContentError as e:
         sys.exit(str(e))
-    sys.exit(main(data=None if "--data" in sys.argv else data))
+    sys.exit(main(data=data))
