@@ -6,9 +6,11 @@ source ("WHO 2025") is not known here: it arrives with the content data
 (`data["sources"]`, id → short name) and `with_source_names` writes it into a
 result at the edge, so the bibliography is the one place that names sources.
 
-Content text cites sources with the markup `[@who-2025 §Section]`;
-`CITATION_MARKUP` is the one pattern that reads it, for the calculators and
-for the build.
+Content text cites sources with the markup `[@who-2025 §Section]`, or, for
+a stored source, `[@who-2025 §Assisted withdrawal management ^"at least 3 days"]`: the
+anchor is a few words of the cited section that support the sentence, so a
+reader (and tests/test_anchors.py) can find them. `CITATION_MARKUP` is the
+one pattern that reads it, for the calculators and for the build.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 # [@who-2025 §Consideration of take-home doses]  or  [@who-2025]
-CITATION_MARKUP = re.compile(r"\[@([^\]\s§]*)\s*(?:§\s*([^\]]*?))?\s*\]")
+# or  [@who-2025 §Assisted withdrawal management ^"at least 3 days"]
+CITATION_MARKUP = re.compile(r'\[@([^\]\s§^]*)\s*(?:§\s*([^\]^]*?))?\s*(?:\^"([^"\]]*)")?\s*\]')
 
 DANGER, CAUTION, INFO = "danger", "caution", "info"
 LEVELS = (DANGER, CAUTION, INFO)
@@ -31,16 +34,23 @@ class Citation:
 
     source_id: str
     section: str = ""
+    # A short verbatim phrase of the cited section that supports the text ("" when none).
+    anchor: str = ""
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Citation:
+        return cls(match.group(1), (match.group(2) or "").strip(), (match.group(3) or "").strip())
 
     @classmethod
     def parse(cls, markup: str) -> Citation | None:
         """The first citation in content markup, or None."""
         match = CITATION_MARKUP.search(markup or "")
-        return cls(match.group(1), (match.group(2) or "").strip()) if match else None
+        return cls.from_match(match) if match else None
 
     @property
     def markup(self) -> str:
-        return f"[@{self.source_id} §{self.section}]" if self.section else f"[@{self.source_id}]"
+        anchor = f' ^"{self.anchor}"' if self.anchor else ""
+        return f"[@{self.source_id} §{self.section}{anchor}]" if self.section else f"[@{self.source_id}{anchor}]"
 
     def text(self, short_names: Mapping[str, str]) -> str:
         """The citation as a reader sees it: 'WHO 2025, Assisted withdrawal management'."""
@@ -49,13 +59,16 @@ class Citation:
 
     def to_json(self) -> dict[str, str]:
         # "source" (the readable text) is added by with_source_names, where the short names are known.
-        return {"source_id": self.source_id, "section": self.section, "citation": self.markup}
+        out = {"source_id": self.source_id, "section": self.section, "citation": self.markup}
+        if self.anchor:
+            out["anchor"] = self.anchor
+        return out
 
 
 def citations_in(text: str) -> Iterator[tuple[re.Match[str], Citation]]:
     """Every citation in a piece of content text, with its match (for replacing it)."""
     for match in CITATION_MARKUP.finditer(text or ""):
-        yield match, Citation(match.group(1), (match.group(2) or "").strip())
+        yield match, Citation.from_match(match)
 
 
 @dataclass(frozen=True)

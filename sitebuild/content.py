@@ -157,6 +157,11 @@ class Source:
     url: str = ""
     note: str = ""
     sections: tuple[str, ...] = ()
+    # The file of ../shared/sources/ that holds the source's text ("" when it is not stored):
+    # citations of a stored source can be checked word for word (tests/test_anchors.py).
+    stored: str = ""
+    # For a section whose heading is not a line of its own in the stored text: the words it starts with.
+    section_starts: tuple[tuple[str, str], ...] = ()
 
     @property
     def citation(self) -> str:
@@ -454,14 +459,23 @@ def _citation_problem(match: re.Match[str] | None, shown: str) -> str:
             return "there is no '§' before the section."
         if " " in head and re.fullmatch(r"[A-Za-z0-9 -]+", head):
             return "the source id has a space in it."
+        if '^"' in inner or "^" in inner:
+            return 'the anchor is not written as ^"a short phrase" at the end, inside the brackets.'
         return "it is not [@source-id] or [@source-id §Section]."
-    source_id, section = match.group(1), match.group(2)
+    source_id, section, anchor = match.group(1), match.group(2), match.group(3)
     if not source_id:
         return "the source id is missing."
     if not _SLUG_OK.match(source_id):
         return f"'{source_id}' is not a source id (ids are lowercase letters, digits and hyphens)."
     if section is not None and not section.strip():
         return "there is a '§' but no section after it."
+    if anchor is not None:
+        if not section:
+            return "an anchor needs the section it is found in: [@source-id §Section ^\"phrase\"]."
+        count = len(anchor.split())
+        if not 3 <= count <= 12:
+            return (f"the anchor has {count} {'word' if count == 1 else 'words'}; an anchor is 3 to 12 words of the cited section, "
+                    "enough to find the place without copying a sentence.")
     return ""
 
 
@@ -557,7 +571,8 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
     for i, item in enumerate(data or []):
         where = f"[{i}]"
         required = ("id", "short", "title", "published", "licence")
-        if not check.fields(item, required, ("authors", "subtitle", "doi", "url", "note", "sections"), where):
+        optional = ("authors", "subtitle", "doi", "url", "note", "sections", "stored", "section_starts")
+        if not check.fields(item, required, optional, where):
             continue
         source_id = str(item.get("id"))
         if not _SLUG_OK.match(source_id):
@@ -572,11 +587,25 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
             return " ".join(check.text(item, name, where).split())
 
         sections = text_list(check, item.get("sections"), f"{where}.sections", "section names")
+        stored = text("stored")
+        if stored and not re.fullmatch(r"\d{3}_[0-9a-f]+\.txt", stored):
+            check.add(f"{where}.stored", f"'{stored}' is not the name of a stored source file.",
+                      "give the file name in ../shared/sources/, for example 000_5429d6044b1902dc.txt.")
+        starts = item.get("section_starts") or {}
+        if not isinstance(starts, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in starts.items()):
+            check.add(f"{where}.section_starts", "expected 'Section name: first words of the section' lines.",
+                      "write each as 'Abstract: \"Background Opioid Maintenance\"'.")
+            starts = {}
+        for name in starts:
+            if name not in sections:
+                check.add(f"{where}.section_starts", f"names '{name}', which is not one of the source's sections.",
+                          f"use one of: {'; '.join(sections)}.")
 
         sources.append(Source(
             id=source_id, short=text("short"), title=text("title"), published=text("published"),
             licence=text("licence"), authors=text("authors"), subtitle=text("subtitle"), doi=text("doi"),
-            url=text("url"), note=text("note"), sections=sections))
+            url=text("url"), note=text("note"), sections=sections, stored=stored,
+            section_starts=tuple((str(k), " ".join(str(v).split())) for k, v in starts.items())))
     problems.extend(check.problems)
     return tuple(sources)
 
