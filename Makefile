@@ -8,12 +8,12 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install build serve test test-fast browsers chromium bench offline clean
+.PHONY: install build serve test test-fast browsers chromium pdf-libs pdf bench offline clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,pdf]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -22,8 +22,9 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-build: install
-	$(VENV)/bin/mkdocs build --strict
+# The site with its PDFs (OAMT_PDF=1), so that a served copy links and keeps them.
+build: install pdf-libs
+	OAMT_PDF=1 $(VENV)/bin/mkdocs build --strict
 
 serve: build
 	$(PY) -m sitebuild.serve site --port $(PORT)
@@ -44,7 +45,23 @@ browsers:
 
 chromium: browsers
 
-test: install browsers build
+# WeasyPrint's system libraries (Pango, HarfBuzz) and the fonts the PDFs use, from Debian.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
+pdf-libs:
+	@if ! dpkg-query -W $(PDF_LIBS) >/dev/null 2>&1; then \
+		echo "Installing Debian packages: $(PDF_LIBS)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			--no-install-recommends $(PDF_LIBS) >/dev/null; \
+	fi
+
+# The handbook and the job-aid pack (A4, US Letter) as PDFs in site/pdf/ (sitebuild/pdf.py). `make build`
+# makes them inside the build (OAMT_PDF=1) so that the copy links and lists them; --if-missing
+# makes them afterwards if a build did not.
+pdf: build
+	$(PY) -m sitebuild.pdf site --if-missing
+
+test: install browsers pdf-libs build
 	$(PY) -m pytest -p no:cacheprovider
 
 test-fast: install
@@ -58,7 +75,7 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 bench: install browsers build bench/node_modules/.installed
 	$(PY) -m bench
 
-offline: install build
+offline: pdf
 	$(PY) -m sitebuild.offline site dist
 
 clean:

@@ -48,7 +48,8 @@ def browser_runs(server: sites.CountingServer, folder: Path, pages: dict[str, st
     calculator_page = f"calculators/{chromium.CALCULATOR}.html"
     http_calculator = f"{server.origin}/site/{calculator_page}"
     file_calculator = (folder / "site" / calculator_page).as_uri()
-    out: dict[str, list] = {"bare": [], "http": [], "file": [], "warm_visit": [], "page_bytes": []}
+    out: dict[str, list] = {"bare": [], "http": [], "file": [], "warm_visit": [], "warm_load": [],
+                            "typing": [], "link": [], "page_bytes": []}
     with sync_playwright() as playwright:
         browser = chromium.launch(playwright)
 
@@ -64,6 +65,21 @@ def browser_runs(server: sites.CountingServer, folder: Path, pages: dict[str, st
             server.served.clear()
             warm = report.visit_timings(chromium.calculator_visit(context, http_calculator, results=1))
             out["warm_visit"].append({**warm, "pyodide_bytes": server.bytes_sent("/assets/pyodide/")})
+            # Once more, timed from the navigation: page load → first result, submitting at once.
+            out["warm_load"].append(report.result_timings(chromium.timed_visit(context, http_calculator)))
+            context.close()
+
+        def typing():
+            # A first visit: 3 s reading the form, then fill and submit (the runtime started at load).
+            context = chromium.new_context(browser, offsite)
+            out["typing"].append(report.result_timings(chromium.timed_visit(context, http_calculator, read_s=3)))
+            context.close()
+
+        def link():
+            # A first visit of a shared link: it computes by itself once the runtime is up.
+            context = chromium.new_context(browser, offsite)
+            out["link"].append(report.result_timings(
+                chromium.timed_visit(context, http_calculator + chromium.link_fragment(), submit=False)))
             context.close()
 
         def file():
@@ -71,12 +87,12 @@ def browser_runs(server: sites.CountingServer, folder: Path, pages: dict[str, st
             out["file"].append(report.visit_timings(chromium.calculator_visit(context, file_calculator)))
             context.close()
 
-        cold = [bare, http, file]
+        cold = [bare, http, file, typing, link]
         for n in range(runs):
             print(f"  browser run {n + 1} of {runs}", flush=True)
             # A different one goes first each run, so whatever follows a launch or a closed
             # context (clean-up in the browser, a burst of load) does not always hit the same one.
-            for measure in cold[n % 3:] + cold[:n % 3]:
+            for measure in cold[n % len(cold):] + cold[:n % len(cold)]:
                 measure()
 
         for n in range(min(runs, 3)):  # bytes hardly vary between runs

@@ -17,7 +17,8 @@ CHROME_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 # The calculator the cold start is timed on, and what a person types into it. The select
-# comes first (it decides which fields are shown); the first focus starts the runtime.
+# comes first (it decides which fields are shown). The runtime starts once the page has loaded
+# (or at the first focus, if sooner).
 CALCULATOR = "taper"
 INPUTS = (("select", "medicine", "buprenorphine"), ("fill", "start_dose_mg", "16"), ("fill", "percent", "40"))
 
@@ -91,6 +92,41 @@ def calculator_visit(context, url: str, results: int = 2) -> dict:
                         ['done', 'invalid', 'failed'].includes(s) && at >= t); }""", arg=n, timeout=TIMEOUT_MS)
     log = page.evaluate("() => window.__bench")
     log["status_text"] = form.locator("[data-calculator-status]").inner_text()
+    page.close()
+    return log
+
+
+def link_fragment(inputs=INPUTS) -> str:
+    """A shared link's fragment for the bench's inputs (the names the form and the calculators use)."""
+    from urllib.parse import urlencode
+
+    return "#" + urlencode([(name, value) for _, name, value in inputs])
+
+
+def timed_visit(context, url: str, read_s: float = 0.0, submit: bool = True) -> dict:
+    """Open a calculator page and let it work as a person would, timed from the navigation: when the
+    page has loaded, read for `read_s` seconds, fill the form and submit it once (or, for a shared
+    link, `submit=False`: do nothing, the link computes by itself). Returns the page's event log
+    once a result (or a refusal) is shown."""
+    page = context.new_page()
+    page.goto(url)  # until the load event
+    if submit:
+        if read_s:
+            page.wait_for_timeout(read_s * 1000)
+        form = page.locator(f'form[data-calculator="{CALCULATOR}"]')
+        for action, name, value in INPUTS:
+            control = form.locator(f'[name="{name}"]')
+            if action == "select":
+                control.select_option(value)
+            else:
+                control.fill(value)
+        form.get_by_role("button", name="Calculate").click()
+    page.wait_for_function(
+        """() => { const log = window.__bench, t = log.submits.length ? log.submits[log.submits.length - 1] : 0;
+                   return log.states.some(([s, at]) => ['done', 'invalid', 'failed'].includes(s) && at >= t); }""",
+        timeout=TIMEOUT_MS)
+    log = page.evaluate("() => window.__bench")
+    log["status_text"] = page.locator("[data-calculator-status]").first.inner_text()
     page.close()
     return log
 

@@ -71,6 +71,9 @@ class Field:
     shown_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
     columns: tuple["Field", ...] = ()
     placeholder: str = ""
+    # Set for a maximum that only catches typing and unit slips (no credible value comes near it): the maximum is
+    # then never shown as help, and a value above it gets this message instead of the number.
+    limit_message: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -95,24 +98,80 @@ class Field:
         if self.kind in (YESNO, BOOLEAN):
             return "yes" if value else "no"
         if self.kind in (DECIMAL, INTEGER):
-            number = dec(Decimal(value))
-            if self.unit == "%":
-                return f"{number} %"
-            unit = self.unit[:-1] if self.unit in ("days", "steps") and value == 1 else self.unit
-            return f"{number} {unit}".strip()
+            return quantity_text(Decimal(value), self.unit)
         if self.kind == DATE:
-            return value.isoformat()
+            return date_text(value)
         return str(value)
 
     def bounds_text(self) -> str:
-        """The allowed range in words, for help text and messages."""
-        unit = f" {self.unit}" if self.unit else ""
-        lo = hi = ""
-        if self.minimum is not None:
-            lo = f"more than {self.minimum}{unit}" if self.minimum_exclusive else f"at least {self.minimum}{unit}"
-        if self.maximum is not None:
-            hi = f"less than {self.maximum}{unit}" if self.maximum_exclusive else f"at most {self.maximum}{unit}"
-        return " and ".join(p for p in (lo, hi) if p)
+        """The allowed range as a person would say it ("1 to 365 days", "up to 28 days", "more than 0 mg"), for
+        help text and messages. A maximum that only catches slips (`limit_message`) is left out; so is a lower
+        bound of 0 that a person takes for granted."""
+        lo, hi = self.minimum, None if self.limit_message else self.maximum
+        if lo is not None and lo == 0 and not self.minimum_exclusive:
+            lo = None
+        if lo is not None and hi is not None and not self.minimum_exclusive and not self.maximum_exclusive:
+            if self.unit == "%":
+                return f"{number_text(lo)} to {number_text(hi)} %"
+            return f"{number_text(lo)} to {quantity_text(hi, self.unit)}"
+        parts = []
+        if lo is not None:
+            parts.append(f"more than {quantity_text(lo, self.unit)}" if self.minimum_exclusive
+                         else f"{quantity_text(lo, self.unit)} or more")
+        if hi is not None:
+            parts.append(f"less than {quantity_text(hi, self.unit)}" if self.maximum_exclusive
+                         else f"up to {quantity_text(hi, self.unit)}")
+        return " and ".join(parts)
+
+
+SINGULAR = {"days": "day", "steps": "step", "weeks": "week", "patients": "patient", "tablets": "tablet",
+            "films": "film", "doses": "dose"}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def number_text(value: Any) -> str:
+    """A number as a reader writes it: exact, no exponent, no trailing zeros, thousands separated by commas
+    (100,800). Text that is not a number is returned as it is."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = dec(number)
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, frac = text.partition(".")
+    if len(whole) > 3:
+        whole = f"{int(whole):,}"
+    return sign + whole + (f".{frac}" if frac else "")
+
+
+def plural(count: Any, word: str) -> str:
+    """'1 day', '2 days', '0 days': the noun (given in the plural) agreeing with the number."""
+    n = number_text(count)
+    return f"{n} {SINGULAR.get(word, word) if n == '1' else word}"
+
+
+def quantity_text(value: Any, unit: str) -> str:
+    """A number with its unit: '1 day', '100,800 mg', '10 %'."""
+    if not unit:
+        return number_text(value)
+    if unit == "%":
+        return f"{number_text(value)} %"
+    return plural(value, unit)
+
+
+def date_text(value: Any) -> str:
+    """A date with its weekday as a reader writes it: 'Tue 1 Dec 2026'. ISO text is read; other text is kept."""
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, _dt.date):
+        return str(value)
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def flatten(raw: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
@@ -203,10 +262,20 @@ def read_integer(raw: Any, f: Field) -> int:
 
 
 def _check_bounds(value: Decimal, f: Field) -> None:
+    if f.limit_message and f.maximum is not None and value > f.maximum:
+        raise InputError(f.limit_message)
     too_low = f.minimum is not None and (value <= f.minimum if f.minimum_exclusive else value < f.minimum)
     too_high = f.maximum is not None and (value >= f.maximum if f.maximum_exclusive else value > f.maximum)
     if too_low or too_high:
-        raise InputError(f"Enter a value {f.bounds_text()}.")
+        parts = []
+        if f.minimum is not None:
+            lo = quantity_text(f.minimum, f.unit)
+            parts.append(f"more than {lo}" if f.minimum_exclusive else f"at least {lo}")
+        if f.maximum is not None and not f.limit_message:
+            hi = quantity_text(f.maximum, f.unit)
+            parts.append(f"less than {hi}" if f.maximum_exclusive else f"at most {hi}")
+        negative = " (it cannot be negative)" if too_low and f.minimum == 0 else ""
+        raise InputError(f"Enter a value of {' and '.join(parts)}{negative}.")
 
 
 def shown(value: Any, limit: int = 40) -> str:
@@ -324,6 +393,7 @@ class Reader:
         self.raw = flatten(self.raw, self.fields)
         self.effective = effective_values(self.fields, self.raw)
         self._read: dict[str, Any] = {}
+        self._notes: dict[str, dict[str, Any]] = {}
 
     def field(self, name: str) -> Field:
         return self._by_name[name]
@@ -405,6 +475,12 @@ class Reader:
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 
+    def note(self, name: str, label: str, text: str, value: Any) -> None:
+        """A value worked out from the inputs (stock in mg from mL, days from a start date), shown with them in
+        place of the field `name`, so the reader sees what the calculator used."""
+        self._notes[name] = {"name": name, "label": label, "text": text,
+                             "value": dec(value) if isinstance(value, Decimal) else value}
+
     def unknown_names(self) -> list[str]:
         return sorted(k for k in self.raw if k not in self._by_name)
 
@@ -412,7 +488,9 @@ class Reader:
         """The inputs that were read, in form order, each with its label and its value as a reader sees it."""
         out = []
         for f in self.fields:
-            if f.name not in self._read or f.kind == ROWS:
+            if f.name in self._notes:
+                out.append(self._notes[f.name])
+            if f.name not in self._read or f.kind == ROWS or f.name in self._notes:
                 continue
             value = self._read[f.name]
             labels = {c.value: c.label for c in self.choices.get(f.name, ())}

@@ -38,10 +38,11 @@ DEFAULT_ITEMS: tuple[dict[str, Any], ...] = (
     {"id": "methadone-oral-solution-1", "medicine": "methadone", "label": "Methadone oral solution 1 mg/mL",
      "step_mg": "1", "measure": VOLUME, "mg_per_ml": "1", "ml_decimals": 0, "default": True,
      "source": "[@this-handbook §Formulations]"},
-    {"id": "buprenorphine-sublingual", "medicine": "buprenorphine",
-     "label": "Buprenorphine sublingual tablets 0.4, 2 and 8 mg", "step_mg": "0.4", "measure": UNITS,
-     "units": [{"mg": "8", "name": "8 mg tablet"}, {"mg": "2", "name": "2 mg tablet"},
-               {"mg": "0.4", "name": "0.4 mg tablet"}],
+    # 2 and 8 mg tablets, not 0.4 mg: 0.4 mg tablets are not available everywhere, and without them a dose such
+    # as 7.6 mg cannot be given. A programme that has them lists them first in formulations_in_use.
+    {"id": "buprenorphine-2-8", "medicine": "buprenorphine",
+     "label": "Buprenorphine sublingual tablets, 2 and 8 mg only", "step_mg": "2", "measure": UNITS,
+     "units": [{"mg": "8", "name": "8 mg tablet"}, {"mg": "2", "name": "2 mg tablet"}],
      "default": True, "source": "[@this-handbook §Formulations]"},
 )
 

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html import escape
+from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
+from .fields import date_text, number_text
 from .vocabulary import CAUTION, DANGER, INFO, LEVEL_WORDS, Citation, citations_in
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def csv_text(header: list[str], rows: list[list[Any]]) -> str:
@@ -29,14 +35,38 @@ def e(value: Any) -> str:
 
 
 def cite(item: Mapping[str, Any], bibliography_url: str) -> str:
-    """A source reference as a link to its bibliography entry."""
+    """A source reference as a link to its bibliography entry; with its anchor, the few words of the cited section
+    that say it, quoted after the section so that a reader can find them."""
     text = item.get("source") or Citation(str(item["source_id"]), str(item.get("section") or "")).text({})
-    return f'<a class="cite" href="{e(bibliography_url)}#{e(item["source_id"])}">{e(text)}</a>'
+    anchor = " ".join(str(item.get("anchor") or "").split())
+    quoted = f': <span class="calc-anchor">\u201c{e(anchor)}\u201d</span>' if anchor else ""
+    return f'<a class="cite" href="{e(bibliography_url)}#{e(item["source_id"])}">{e(text)}{quoted}</a>'
 
 
-def table(columns: Iterable[str], rows: Iterable[Iterable[Any]], caption: str = "", css: str = "") -> str:
+def shown_value(value: Any) -> str:
+    """A table cell as a reader writes it: numbers with thousands separators (100,800), ISO dates with their
+    weekday (Tue 1 Dec 2026); anything else as it is."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, Decimal)) or (isinstance(value, str) and _PLAIN_NUMBER.match(value)):
+        return number_text(value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date_text(value)
+    return str(value)
+
+
+def table(columns: Iterable[str], rows: Iterable[Iterable[Any]], caption: str = "", css: str = "",
+          labels: bool = False) -> str:
+    """A result table. With `labels`, each cell carries its column's heading (data-label), so that on a phone
+    handbook.css shows each row as a card of 'heading: value' lines instead of a table wider than the screen."""
+    columns = list(columns)
     head = "".join(f'<th scope="col">{e(c)}</th>' for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in rows)
+
+    def cell(i: int, v: Any) -> str:
+        label = columns[i] if labels and i < len(columns) and columns[i] else ""
+        return f'<td data-label="{e(label)}">{e(shown_value(v))}</td>' if label else f"<td>{e(shown_value(v))}</td>"
+
+    body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
     cap = f"<caption>{e(caption)}</caption>" if caption else ""
     return f'<table class="calc-table {e(css)}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -62,9 +92,22 @@ def grouped_warnings_html(warnings: list[Mapping[str, Any]], bib: str, title: st
     standing = [w for w in warnings if w.get("standing")]
     html = warnings_html(specific, bib)
     if standing:
-        html += (f'<details class="calc-standing-warnings" open><summary>{e(title)} ({len(standing)} warnings)'
-                 f"</summary>{warnings_html(standing, bib)}</details>")
+        count = "1 warning" if len(standing) == 1 else f"{len(standing)} warnings"
+        html += (f'<details class="calc-standing-warnings"><summary>{e(title)} ({count}, the same for every '
+                 f"result)</summary>{warnings_html(standing, bib)}</details>")
     return html
+
+
+def key_result_html(heading: str, facts: Iterable[tuple[str, Any]] = (), sentence: str = "",
+                    level: str = "", extra: str = "") -> str:
+    """The answer first: a card that opens every result, with its heading (the place focus moves to after
+    Calculate), the key figures, and the answer in one sentence."""
+    items = "".join(f'<div class="calc-key-fact"><dt>{e(k)}</dt><dd>{e(v)}</dd></div>' for k, v in facts)
+    css = f" calc-key-result--{e(level)}" if level else ""
+    return (f'<div class="calc-key-result{css}" data-key-result>'
+            f'<h2 class="calc-key-result__title" tabindex="-1">{e(heading)}</h2>'
+            + (f'<p class="calc-key-result__sentence">{sentence}</p>' if sentence else "")
+            + (f'<dl class="calc-key-facts">{items}</dl>' if items else "") + extra + "</div>")
 
 
 def markup_html(text: str, bibliography_url: str, short_names: Mapping[str, str]) -> str:
@@ -96,17 +139,30 @@ def inputs_html(pairs: Iterable[tuple[str, Any]]) -> str:
     return f'<table class="calc-inputs"><caption>Inputs</caption><tbody>{rows}</tbody></table>'
 
 
-def provenance_html(meta: Mapping[str, Any]) -> str:
-    """Which handbook version produced this, when, and a line to sign: for every printed result."""
+def release(version: Any) -> str:
+    """The handbook's version as a reader needs it: the release, without the build's commit (0.1.0+abc → 0.1.0)."""
+    return str(version or "").split("+", 1)[0]
+
+
+def provenance_html(meta: Mapping[str, Any], patient_line: bool = False) -> str:
+    """A line to sign, and, small at the foot, which handbook version produced this and when: for every
+    printed result. No build hash: a reader checks the version and the date. With `patient_line`, lines for
+    the patient's name or number and the prescriber (the clinician sheet)."""
     programme = ", ".join(e(v) for v in (meta.get("programme"), meta.get("contacts")) if v)
+    patient = ('<p class="calc-signature calc-signature--patient">Patient name or number: '
+               "________________________________</p>") if patient_line else ""
+    who = "Prescriber" if patient_line else "Clinician"
     return (
         '<div class="calc-provenance">'
         + (f'<p class="calc-programme">{programme}</p>' if programme else "")
-        + f"<p>Produced by the OAMT handbook {e(meta.get('version', ''))} (built {e(meta.get('built', ''))}) "
-        f"on <span data-today>{e(meta.get('today', ''))}</span>. Decision support for a trained clinician, "
-        "not a prescription: check the basis above and local protocols.</p>"
-        '<p class="calc-signature">Clinician: ______________________ &nbsp; Signature: ______________ '
-        "&nbsp; Date: ____________</p></div>")
+        + "<p>Decision support for a trained clinician, not a prescription: check the basis above and local "
+        "protocols.</p>"
+        f"{patient}"
+        f'<p class="calc-signature">{who}: ______________________ &nbsp; Signature: ______________ '
+        "&nbsp; Date: ____________</p>"
+        f'<p class="calc-footer">OAMT handbook {e(release(meta.get("version", "")))}, built '
+        f"{e(date_text(meta.get('built', '')))}; printed <span data-today>{e(date_text(meta.get('today', '')))}"
+        "</span>.</p></div>")
 
 
 def actions_html(downloads: Iterable[Mapping[str, str]], sheets: Iterable[tuple[str, str]]) -> str:

@@ -21,14 +21,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .fields import BOOLEAN, CHOICE, DECIMAL, INTEGER, ROWS, Field, Reader, dec, is_missing
+from .fields import (BOOLEAN, CHOICE, DECIMAL, INTEGER, ROWS, Choice, Field, Reader, dec, is_missing, number_text,
+                     plural)
 from .formulations import DEFAULTS as USUAL_FORMULATIONS
-from .interface import Calculator, fixed_fields
-from .medicines import ABSURD_DOSE_MG, MEDICINES
+from .formulations import FORMULATIONS, UNITS, VOLUME, Formulation, default_for
+from .interface import Calculator
+from .medicines import (ABSURD_DOSE_MG, COUNT_LIMIT_MESSAGE, DAYS_LIMIT_MESSAGE, DOSE_LIMIT_MESSAGE, MEDICINES,
+                        STOCK_LIMIT_MESSAGE)
 from .result import failure, success
 from .stock_view import stock as view
 from .tapering import MIN_STEP_MG, curve_dose, curve_powers, gentlest_fit, in_steps, taper_safety_warnings
-from .vocabulary import CAUTION, DANGER, HANDBOOK_DESIGN, HANDBOOK_STOCK, WHO_WITHDRAWAL, Rule, Warning, by_level, warnings_json
+from .vocabulary import (
+    CAUTION,
+    DANGER,
+    HANDBOOK_DESIGN,
+    HANDBOOK_STOCK,
+    WHO_CONTINUE_OAMT,
+    WHO_HIGH_RISK,
+    WHO_LOW_STABLE,
+    WHO_STRETCHES_STOCK,
+    Rule,
+    Warning,
+    by_level,
+    warnings_json,
+)
 
 NAME = "stock"
 TITLE = "Programme stock planner"
@@ -40,37 +56,62 @@ MAX_STOCK_MG = Decimal(1_000_000_000)
 LABEL = "Planning figure, not a prescription."
 # The rounding step when none is given: that of each medicine's usual formulation.
 DEFAULT_STEP_MG = {f.medicine: f.step_mg for f in USUAL_FORMULATIONS}
+DEFAULT_STEPS_TEXT = ", ".join(f"{dec(f.step_mg)} mg for {f.medicine} ({f.label})" for f in USUAL_FORMULATIONS)
 
 DESIGN = "[@this-handbook §Stock planning]"
-WITHDRAWAL = "[@who-2025 §Assisted withdrawal management]"
+HIGH_RISK_CITE = '[@who-2025 §Assisted withdrawal management ^"high-risk clients to be maintained on OAMT"]'
+LOW_STABLE_CITE = '[@who-2025 §Assisted withdrawal management ^"Maintaining people on low but stable doses"]'
+
+# How the stock is counted: in mg, in mL of a liquid formulation, or in tablets or films of one strength.
+MG, ML, TABLETS = "mg", "ml", "tablets"
+STOCK_UNITS = (Choice(MG, "mg"), Choice(ML, "mL of a liquid"), Choice(TABLETS, "tablets or films"))
 
 COHORT_COLUMNS: tuple[Field, ...] = (
     Field("dose_mg", "Daily dose", DECIMAL, unit="mg", minimum=Decimal(0), minimum_exclusive=True,
           help="The daily dose of this band of patients.", source=DESIGN),
     Field("patients", "Patients", INTEGER, minimum=Decimal(1), maximum=Decimal(MAX_PATIENTS),
-          help="How many patients take this dose.", source=DESIGN),
+          limit_message=COUNT_LIMIT_MESSAGE, help="How many patients take this dose.", source=DESIGN),
     Field("protected", "Protected (keeps the dose)", BOOLEAN, required=False,
-          help="High-risk clients whom WHO advises keeping on OAMT as long as possible.", source=WITHDRAWAL),
+          help="People WHO wants kept on treatment while any medicine can be given.", source=HIGH_RISK_CITE),
 )
 
 FIELDS: tuple[Field, ...] = (
     Field("medicine", "Medicine", CHOICE, choices=MEDICINES, default="methadone",
           help="The medicine whose stock is planned.", source=DESIGN),
+    Field("stock_unit", "Stock counted in", CHOICE, choices=STOCK_UNITS, default=MG,
+          help="Count the stock as the shelf holds it: in mg, in mL of a liquid, or in tablets or films. The plan "
+               "shows the stock in mg.", source=DESIGN),
     Field("stock_mg", "Stock in hand", DECIMAL, unit="mg", minimum=Decimal(0), maximum=MAX_STOCK_MG,
+          limit_message=STOCK_LIMIT_MESSAGE, shown_when=(("stock_unit", (MG,)),),
           help="All the medicine in hand now, in mg.", source=DESIGN),
+    Field("stock_liquid", "Liquid", CHOICE, shown_when=(("stock_unit", (ML,)),),
+          help="The liquid counted, by its strength in mg per mL: check the label on the bottle.", source=DESIGN),
+    Field("stock_ml", "Liquid in hand", DECIMAL, unit="mL", minimum=Decimal(0), maximum=MAX_STOCK_MG,
+          limit_message=STOCK_LIMIT_MESSAGE, shown_when=(("stock_unit", (ML,)),),
+          help="All of this liquid in hand now, in mL, opened bottles included.", source=DESIGN),
+    Field("stock_tablet", "Tablet or film", CHOICE, shown_when=(("stock_unit", (TABLETS,)),),
+          help="The tablet or film counted, by its strength. Count each strength separately: enter the "
+               "strength held most, and add the others in mg to the total, or plan with the stock in mg.",
+          source=DESIGN),
+    Field("stock_count", "Tablets or films in hand", INTEGER, minimum=Decimal(0), maximum=MAX_STOCK_MG,
+          limit_message=STOCK_LIMIT_MESSAGE, shown_when=(("stock_unit", (TABLETS,)),),
+          help="How many of these tablets or films are in hand now (whole ones).", source=DESIGN),
     Field("safety_stock_mg", "Safety stock kept back", DECIMAL, unit="mg", default="0", minimum=Decimal(0),
-          maximum=MAX_STOCK_MG, help="Held back for emergencies; it is not planned for use.", source=DESIGN),
+          maximum=MAX_STOCK_MG, limit_message=STOCK_LIMIT_MESSAGE, help="Held back for emergencies; it is not planned for use.", source=DESIGN),
     Field("horizon_days", "Days until resupply", INTEGER, unit="days", minimum=Decimal(1),
-          maximum=Decimal(MAX_HORIZON_DAYS), help="How many days the stock must last.", source=DESIGN),
+          maximum=Decimal(MAX_HORIZON_DAYS),
+          help="How many days the stock must last.", source=DESIGN),
     Field("cohort", "Patients by dose", ROWS, columns=COHORT_COLUMNS, maximum=Decimal(MAX_ROWS),
-          help=f"One row per dose band (at most {MAX_ROWS}): the dose, how many patients take it, and whether they "
+          help=f"One row per dose band (up to {MAX_ROWS} rows): the dose, how many patients take it, and whether they "
                "are protected.",
           source=DESIGN),
     Field("floor_mg", "Hold tapered patients at", DECIMAL, unit="mg", default="0", minimum=Decimal(0),
-          help="The low, stable dose that tapered patients stay on; 0 tapers them to cessation.", source=WITHDRAWAL),
+          help="The low, stable dose that tapered patients stay on; 0 tapers them to cessation.",
+          source=LOW_STABLE_CITE),
     Field("step_mg", "Rounding step", DECIMAL, unit="mg", required=False,
           minimum=MIN_STEP_MG, maximum=Decimal(100),
-          help="Doses are rounded to a multiple of this. Empty: 1 mg for methadone, 0.4 mg for buprenorphine.",
+          help="Doses are rounded to a multiple of this. Empty: the step of each medicine's usual formulation, "
+               f"{DEFAULT_STEPS_TEXT}.",
           source="[@this-handbook §Formulations]"),
 )
 
@@ -115,8 +156,8 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
         cells = Reader(COHORT_COLUMNS, row)
         dose, patients, protected = cells.get("dose_mg"), cells.get("patients"), cells.get("protected")
         if dose is not None and medicine and dose > ABSURD_DOSE_MG[medicine]:
-            cells.error("dose_mg", f"{dec(dose)} mg of {medicine} a day is not a credible daily dose (the limit "
-                        f"here is {dec(ABSURD_DOSE_MG[medicine])} mg).")
+            cells.error("dose_mg", f"{number_text(dose)} mg of {medicine} a day is not a credible daily dose. "
+                        + DOSE_LIMIT_MESSAGE)
         elif dose is not None and step is not None and not in_steps(dose, step)[1]:
             cells.error("dose_mg", f"{dec(dose)} mg cannot be measured in steps of {dec(step)} mg; check the dose "
                         "or the rounding step.")
@@ -129,16 +170,93 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
     return bands
 
 
-def read_inputs(raw: Mapping[str, Any]) -> tuple[StockInputs | None, dict[str, str]]:
-    r = Reader(FIELDS, raw)
-    medicine, stock, safety = r.get("medicine"), r.get("stock_mg"), r.get("safety_stock_mg")
+def liquid_choices(formulations: tuple[Formulation, ...]) -> tuple[Choice, ...]:
+    """The liquid formulations, by id: stock in mL of one of them."""
+    return tuple(Choice(f.id, f.label) for f in formulations if f.measure == VOLUME)
+
+
+def tablet_choices(formulations: tuple[Formulation, ...]) -> dict[str, tuple[Formulation, Decimal, Choice]]:
+    """Each strength of tablet or film once, as `<formulation id>/<mg>`: stock counted in tablets or films."""
+    out: dict[str, tuple[Formulation, Decimal, Choice]] = {}
+    seen: set[tuple[str, str]] = set()
+    for f in formulations:
+        if f.measure != UNITS:
+            continue
+        for u in f.units:
+            if (f.medicine, u.name) in seen or u.name.split()[0] in ("half", "quarter"):  # stock is counted whole
+                continue
+            seen.add((f.medicine, u.name))
+            value = f"{f.id}/{dec(u.mg)}"
+            out[value] = (f, u.mg, Choice(value, f"{u.name} ({f.label})"))
+    return out
+
+
+def fields(data: Mapping[str, Any] | None) -> tuple[Field, ...]:
+    """The form's fields: the liquids, tablets and films, and each medicine's usual rounding step, from the
+    content data (the programme's formulations in use), or the built-in defaults."""
+    from dataclasses import replace
+    formulations = FORMULATIONS.typed(data)
+    usual = [default_for(formulations, m.value) for m in MEDICINES]
+    steps = ", ".join(f"{number_text(f.step_mg)} mg for {f.medicine} ({f.label})" for f in usual)
+    out = []
+    for f in FIELDS:
+        if f.name == "stock_liquid":
+            f = replace(f, choices=liquid_choices(formulations))
+        elif f.name == "stock_tablet":
+            f = replace(f, choices=tuple(c for _, _, c in tablet_choices(formulations).values()))
+        elif f.name == "step_mg":
+            f = replace(f, help="Doses are rounded to a multiple of this. Empty: the step of each medicine's usual "
+                                f"formulation, {steps}.")
+        out.append(f)
+    return tuple(out)
+
+
+def _stock_in_mg(r: Reader, medicine: str | None, formulations: tuple[Formulation, ...]) -> Decimal | None:
+    """The stock in mg, from mg, from mL of a liquid, or from tablets or films; the conversion joins the echo."""
+    unit = r.get("stock_unit")
+    if unit == ML:
+        chosen, ml = r.get("stock_liquid"), r.get("stock_ml")
+        liquid = next((f for f in formulations if f.id == chosen), None)
+        if liquid is None or ml is None:
+            return None
+        if medicine and liquid.medicine != medicine:
+            r.error("stock_liquid", f"{liquid.label} is a {liquid.medicine} liquid; the plan is for {medicine}.")
+            return None
+        assert liquid.mg_per_ml is not None
+        mg = ml * liquid.mg_per_ml
+        r.note("stock_mg", "Stock in hand, in mg",
+               f"{number_text(mg)} mg ({number_text(ml)} mL × {number_text(liquid.mg_per_ml)} mg/mL)", mg)
+        return mg
+    if unit == TABLETS:
+        chosen, count = r.get("stock_tablet"), r.get("stock_count")
+        found = tablet_choices(formulations).get(chosen or "")
+        if found is None or count is None:
+            return None
+        formulation, strength, _ = found
+        if medicine and formulation.medicine != medicine:
+            r.error("stock_tablet", f"{formulation.label} is {formulation.medicine}; the plan is for {medicine}.")
+            return None
+        mg = strength * count
+        name = formulation.units[[u.mg for u in formulation.units].index(strength)].name
+        r.note("stock_mg", "Stock in hand, in mg", f"{number_text(mg)} mg ({number_text(count)} × {name})", mg)
+        return mg
+    return r.get("stock_mg")
+
+
+def read_inputs(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None
+                ) -> tuple[StockInputs | None, dict[str, str]]:
+    formulations = FORMULATIONS.typed(data)
+    r = Reader(fields(data), raw)
+    medicine = r.get("medicine")
+    stock, safety = _stock_in_mg(r, medicine, formulations), r.get("safety_stock_mg")
     horizon, floor, step = r.get("horizon_days"), r.get("floor_mg"), r.get("step_mg")
     if medicine and step is None and "step_mg" not in r.errors:
-        step = DEFAULT_STEP_MG[medicine]
+        # the step of the medicine's usual formulation: the programme's (formulations_in_use), else the default
+        step = default_for(formulations, medicine).step_mg
     if stock is not None and safety is not None and safety > stock:
         r.error("safety_stock_mg", "The safety stock cannot be more than the stock in hand.")
     if medicine and floor is not None and floor > ABSURD_DOSE_MG[medicine]:
-        r.error("floor_mg", f"Enter a dose of at most {dec(ABSURD_DOSE_MG[medicine])} mg.")
+        r.error("floor_mg", DOSE_LIMIT_MESSAGE)
     bands = _read_cohort(r, medicine, step if "step_mg" not in r.errors else None)
     if r.errors:
         return None, r.errors
@@ -334,7 +452,7 @@ def rows_that_can_be_kept(bands: tuple[Band, ...], floor: int, horizon: int, bud
 
 def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Inputs as a plain dict (JSON values) → `{"ok", "errors", "result"}`."""
-    inputs, errors = read_inputs(raw)
+    inputs, errors = read_inputs(raw, data)
     if inputs is None:
         return failure(errors)
     return success(plan(inputs))
@@ -511,8 +629,8 @@ METHOD = ("Use now is each band's dose times its patients. If the usable stock (
 NEXT_STEPS = (
     ("emergency_supply", "Request an emergency supply, or bring the resupply forward."),
     ("redistribute", "Redistribute stock from other sites or programmes."),
-    ("review_protected", ("Review who is protected, knowing that WHO advises keeping high-risk clients on OAMT as "
-                         "long as possible.")),
+    ("review_protected", ("Review who is protected: WHO wants people at high risk kept on treatment while any "
+                         "medicine can be given.")),
 )
 # The name of the earlier issues, kept for scripts that import it.
 OPTIONS = NEXT_STEPS
@@ -520,13 +638,13 @@ OPTIONS = NEXT_STEPS
 BASIS = (
     Rule("planning_only", "The result is a planning figure for the programme, not a prescription: each patient's "
          "dose is decided by their clinician.", HANDBOOK_STOCK),
-    Rule("low_stable", "Maintaining people on low but stable doses may give limited relief while preserving the "
-         "therapeutic relationship: the hold-lower option cuts each dose once and holds it until resupply.",
-         WHO_WITHDRAWAL),
+    Rule("low_stable", "A lower dose held steady can ease withdrawal a little and keeps the person in contact with "
+         "the service: the hold-lower option cuts each dose once and holds it until resupply.",
+         WHO_LOW_STABLE),
     Rule("proportional", "In the taper option each unprotected patient's dose follows the proportional curve; "
-         "proportional tapering reduces higher doses faster, which stretches the stock.", WHO_WITHDRAWAL),
-    Rule("protected", "High-risk clients are kept on OAMT as long as possible: protected patients keep their dose "
-         "in every option that reaches resupply.", WHO_WITHDRAWAL),
+         "proportional tapering reduces higher doses faster, which stretches the stock.", WHO_STRETCHES_STOCK),
+    Rule("protected", "Protected patients, the groups WHO puts first for staying on treatment, keep their dose in "
+         "every option that reaches resupply.", WHO_HIGH_RISK),
     Rule("floor", "No option takes a patient below the floor (a floor between two steps counts as the step above "
          "it); a patient already at or below it keeps their dose. This handbook's rule: a held dose is never 0, "
          "because holding at 0 is stopping, not a lower dose.", HANDBOOK_STOCK),
@@ -539,8 +657,8 @@ BASIS = (
     Rule("grid", "Each option's percentage is the gentlest on the 0.1 % grid whose total use until resupply fits "
          "the usable stock; on the rounded curve use never rises with the percentage, so a bisection of the grid "
          "finds it.", HANDBOOK_STOCK),
-    Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are rounded up.",
-         HANDBOOK_DESIGN),
+    Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step, so that it can be "
+         "measured; halves are rounded up.", HANDBOOK_DESIGN),
 )
 
 
@@ -560,7 +678,7 @@ def _warnings(inputs: StockInputs, reaches: bool, chosen: Option, options: list[
     if reaches:
         found.append(Warning(
             CAUTION, "no_reduction_needed", f"The usable stock covers everyone's current dose for all "
-            f"{inputs.horizon_days} days until resupply: no reduction is needed.", WHO_WITHDRAWAL))
+            f"{inputs.horizon_days} days until resupply: no reduction is needed.", WHO_CONTINUE_OAMT))
     if chosen.id == HOLD_LOWER and chosen.tenths is not None:
         found.append(Warning(
             CAUTION, "single_cut",
@@ -576,24 +694,25 @@ def _warnings(inputs: StockInputs, reaches: bool, chosen: Option, options: list[
             DANGER, "patients_stop",
             f"With a floor of 0 mg some patients stop before resupply ({names}): that is abrupt cessation. WHO "
             "names the alternative: keep people on a low but stable dose; set a floor above 0 to see it.",
-            WHO_WITHDRAWAL))
+            WHO_LOW_STABLE))
     protected = sum(b.patients for b in inputs.bands if b.protected)
     if protected:
         found.append(Warning(
-            CAUTION, "protected_keep_dose", f"{protected} protected patient(s) keep their dose throughout.",
-            WHO_WITHDRAWAL))
+            CAUTION, "protected_keep_dose", f"{protected} {'protected patient keeps' if protected == 1 else 'protected patients keep'} their dose throughout.",
+            WHO_HIGH_RISK))
     elif not reaches:
         found.append(Warning(
-            DANGER, "none_protected", "No patient is marked protected. WHO advises keeping high-risk clients "
-            "(pregnancy, serious immunocompromise, ART, hepatitis C or TB treatment started in the last month, "
-            "diabetes, certain mental health conditions) on OAMT as long as possible.", WHO_WITHDRAWAL))
+            DANGER, "none_protected", "No patient is marked protected. WHO puts some people first for staying on "
+            "treatment: pregnancy, a severely weakened immune system, HIV (ART), HCV or TB medicines begun in the "
+            "past month, diabetes, some mental health conditions. Mark their "
+            "rows as protected.", WHO_HIGH_RISK))
     standing = [Warning(CAUTION, "planning_figure", f"{LABEL} Each patient's dose is decided by their clinician, "
                         "who can hold a dose when withdrawal is moderate or worse.", HANDBOOK_STOCK)]
     if not reaches:
-        standing += [w for w in taper_safety_warnings() if w.id in ("loss_of_tolerance", "naloxone",
-                                                                    "monitor_withdrawal")]
+        standing += [w for w in taper_safety_warnings() if w.id in ("loss_of_tolerance", "restart_after_gap",
+                                                                    "naloxone", "monitor_withdrawal")]
     # The planning label leads the standing group; the safety warnings follow, danger first.
     return warnings_json(found, standing[:1] + by_level(standing[1:]))
 
 
-CALCULATOR = Calculator(name=NAME, title=TITLE, fields=fixed_fields(FIELDS), run=run, view=view)
+CALCULATOR = Calculator(name=NAME, title=TITLE, fields=fields, run=run, view=view, data_sets=(FORMULATIONS,))

@@ -32,8 +32,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from .fields import CHOICE, INTEGER, YESNO, Choice, Field, Reader
-from .medicines import MEDICINE_IDS, MEDICINES
+from .fields import CHOICE, DATE, INTEGER, YESNO, Choice, Field, Reader, date_text, plural
+from .medicines import DAYS_LIMIT_MESSAGE, MEDICINE_IDS, MEDICINES
 from .interface import Calculator, CliAction
 from .profiles import (
     LESS_STABLE_BUT_SAFE,
@@ -53,8 +53,8 @@ from .vocabulary import (
     DANGER,
     DAILYMED_BOXED_WARNING,
     HANDBOOK_DESIGN,
-    WHO_OVERDOSE,
-    WHO_TAKE_HOME,
+    MITCHELL_OTHER_SUBSTANCES,
+    WHO_NALOXONE,
     Action,
     Citation,
     Rule,
@@ -69,7 +69,6 @@ LOCAL_POLICY = "set by local policy"
 # More days in treatment than a lifetime is a typing error, not a patient.
 MAX_DAYS_IN_TREATMENT = 36_500
 
-TAKE_HOME = "[@who-2025 §Consideration of take-home doses]"
 DESIGN = "[@this-handbook §Calculator design]"
 
 
@@ -77,15 +76,28 @@ DESIGN = "[@this-handbook §Calculator design]"
 
 PROFILE_FIELD = Field("profile", "Policy profile", CHOICE, choices_from="profiles",
                       help="The rules that apply where you work. Local rules may be stricter.", source=DESIGN)
+# Time in treatment as the clinic knows it: the number of days, or the start date (days counted to today's date,
+# which the page fills in from the device and shows, so nothing is assumed silently).
+DAYS, START = "days", "start"
+TIME_AS_FIELD = Field("time_as", "Time in treatment given as", CHOICE, default=DAYS,
+                      choices=(Choice(DAYS, "days in treatment"), Choice(START, "the date treatment started")),
+                      help="Give the number of days, or the start date from the patient's card.", source=DESIGN)
 DAYS_FIELD = Field("days_in_treatment", "Days in treatment", INTEGER, unit="days", minimum=Decimal(0),
-                   maximum=Decimal(MAX_DAYS_IN_TREATMENT), placeholder="e.g. 45",
+                   maximum=Decimal(MAX_DAYS_IN_TREATMENT), limit_message=DAYS_LIMIT_MESSAGE, placeholder="e.g. 45",
+                   shown_when=(("time_as", (DAYS,)),),
                    help="Whole days since the patient started this treatment.",
                    source=DESIGN)
+START_FIELD = Field("start_date", "Date treatment started", DATE, shown_when=(("time_as", (START,)),),
+                    help="The first day of this treatment, from the patient's card.", source=DESIGN)
+TODAY_FIELD = Field("today", "Today's date", DATE, shown_when=(("time_as", (START,)),),
+                    help="Filled in from this device's date: correct it if the device's date is wrong. The days in "
+                         "treatment are counted from the start date to this date.", source=DESIGN)
+TIME_FIELDS = (TIME_AS_FIELD, DAYS_FIELD, START_FIELD, TODAY_FIELD)
 PROGRAMME_MAX_FIELD = Field(
     PROGRAMME_MAX_DAYS, "The programme's maximum take-home days", INTEGER, unit="days",
     minimum=Decimal(1), maximum=Decimal(MAX_TAKE_HOME_DAYS),
     help="The most days of take-home doses your programme has decided to allow during the disruption.",
-    source=TAKE_HOME)
+    source='[@who-2025 §Consideration of take-home doses ^"existing take-home schemes can be extended"]')
 LESS_STABLE_FIELD = Field(
     LESS_STABLE_BUT_SAFE, "If the patient is not 'stable': do you judge that they can manage take-home doses safely?",
     YESNO, help="Used only when the patient does not meet every condition of 'stable' (answer it in every case). "
@@ -93,11 +105,13 @@ LESS_STABLE_FIELD = Field(
     "the judgement that the benefits outweigh the risks.",
     source="[@samhsa-2020 §Blanket exception, 16 March 2020]")
 SAFETY_FIELDS = (
-    Field("children_in_home", "Do children live in or visit the home?", YESNO, source=TAKE_HOME,
-          help="One dose can kill a child."),
-    Field("safe_storage", "Is there a locked box or other safe storage for the doses?", YESNO, source=TAKE_HOME),
+    Field("children_in_home", "Do children live in or visit the home?", YESNO,
+          source="[@dailymed-methadone §Boxed warning]",
+          help="The methadone label warns that one dose swallowed by accident can kill, above all a child."),
+    Field("safe_storage", "Is there a locked box or other safe storage for the doses?", YESNO, source=DESIGN,
+          help="This handbook asks it under every profile: no dose goes home without safe storage."),
     Field("naloxone_given", "Does the patient have a naloxone kit and know how to use it?", YESNO,
-          source="[@who-2025 §Overdose management]"),
+          source='[@who-2025 §Overdose management ^"should have access to naloxone and be instructed"]'),
     Field("sedative_or_alcohol_use", "Does the patient also use sedatives (such as benzodiazepines) or alcohol?",
           YESNO, source="[@dailymed-methadone §Boxed warning]"),
 )
@@ -110,7 +124,7 @@ def _medicine_field(medicines: Sequence[str]) -> Field:
 
 
 # The fields of every profile, as the CLI offers them; criteria come in the JSON input.
-FIELDS: tuple[Field, ...] = (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), DAYS_FIELD, PROGRAMME_MAX_FIELD,
+FIELDS: tuple[Field, ...] = (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), *TIME_FIELDS, PROGRAMME_MAX_FIELD,
                              LESS_STABLE_FIELD, *SAFETY_FIELDS)
 
 
@@ -124,14 +138,14 @@ def _profile_fields(profile: Profile) -> tuple[Field, ...]:
 def fields_for(profile: Mapping[str, Any] | Profile) -> tuple[Field, ...]:
     """Every input of one profile, in form order; criteria are named 'criteria.<id>'."""
     p = profile if isinstance(profile, Profile) else Profile.from_dict(profile)
-    return (PROFILE_FIELD, _medicine_field(p.medicines), DAYS_FIELD, *_profile_fields(p), *SAFETY_FIELDS)
+    return (PROFILE_FIELD, _medicine_field(p.medicines), *TIME_FIELDS, *_profile_fields(p), *SAFETY_FIELDS)
 
 
 def form_fields(data: Mapping[str, Any]) -> tuple[Field, ...]:
     """One form for all profiles: each profile's own questions are shown only when it is chosen."""
     profiles = PROFILES.typed(data)
     own = tuple(replace(f, shown_when=(("profile", (p.id,)),)) for p in profiles for f in _profile_fields(p))
-    return (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), DAYS_FIELD, *own, *SAFETY_FIELDS)
+    return (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), *TIME_FIELDS, *own, *SAFETY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -161,10 +175,22 @@ def read_inputs(raw: Mapping[str, Any], profiles: Sequence[Profile]) -> tuple[In
     pid = Reader((PROFILE_FIELD,), raw, choices).get("profile")
     profile = by_id.get(pid) if pid else None
     # Without a known profile, only the inputs every profile shares can be checked.
-    fields = fields_for(profile) if profile else (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), DAYS_FIELD,
+    fields = fields_for(profile) if profile else (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), *TIME_FIELDS,
                                                   *SAFETY_FIELDS)
     r = Reader(fields, raw, choices, errors)
     values = {f.name: r.get(f.name) for f in fields}
+    if values.get("time_as") == START and values["start_date"] is not None and values["today"] is not None:
+        start, today = values["start_date"], values["today"]
+        days = (today - start).days
+        if days < 0:
+            r.error("start_date", f"The start date, {date_text(start)}, is after today's date, {date_text(today)}: "
+                                  "check both dates.")
+        elif days > MAX_DAYS_IN_TREATMENT:
+            r.error("start_date", DAYS_LIMIT_MESSAGE)
+        else:
+            values["days_in_treatment"] = days
+            r.note("days_in_treatment", "Days in treatment",
+                   f"{plural(days, 'days')} (from {date_text(start)} to {date_text(today)})", days)
     for f in fields:  # a question left unanswered reads better as a question
         if f.kind == YESNO and r.errors.get(f.name) == "Enter a value.":
             r.errors[f.name] = "Answer yes or no."
@@ -219,40 +245,60 @@ def _max_text(limit: Limit) -> str:
     return "no take-home doses" if limit.max_days == 0 else f"up to {_days(int(limit.max_days))}"
 
 
+def child_danger(medicine: str) -> str:
+    """What is known about a dose and a child, for this medicine, and where it comes from."""
+    if medicine == "methadone":
+        return "The methadone label warns that one dose swallowed by accident can kill, above all a child."
+    return ("A dose meant for an adult can poison a child. The sources this handbook holds state the danger for "
+            "methadone (its label: one dose swallowed by accident can kill, above all a child), and the same care is "
+            "taken with buprenorphine.")
+
+
+def sedatives_reason(medicine: str) -> tuple[str, Citation]:
+    """Why sedatives or alcohol matter with doses at home, with the source that says it for this medicine."""
+    if medicine == "methadone":
+        return ("Benzodiazepines, other sedatives or alcohol taken with methadone raise the risk of fatal breathing "
+                "depression, more so with doses at home where no one is watching.", DAILYMED_BOXED_WARNING)
+    return ("Alcohol, benzodiazepines and other drugs used alongside opioids make harm from opioid use more likely, "
+            "more so with doses at home where no one is watching.", MITCHELL_OTHER_SUBSTANCES)
+
+
 def safeguards_for(inputs: Inputs, review_in_days: int) -> list[dict[str, str]]:
     """What to do and print with any take-home decision: context-driven items first, then the routine ones."""
-    p, methadone = inputs.profile, inputs.medicine == "methadone"
-    child_source = (DAILYMED_BOXED_WARNING if methadone else WHO_TAKE_HOME)
+    p = inputs.profile
     found: list[dict[str, str]] = []
     if inputs.children_in_home and not inputs.safe_storage:
         found.append(_item("children_without_safe_storage",
-                           "Children live in or visit the home and there is no safe storage. One dose can kill a "
-                           "child: do not send doses home until a locked box is in place.", "danger", child_source))
+                           "Children live in or visit the home and there is no safe storage: do not send doses home "
+                           f"until a locked box is in place. {HANDBOOK_RULE}, because of the danger to children: "
+                           f"{child_danger(inputs.medicine)}", "danger", HANDBOOK_DESIGN))
     elif not inputs.safe_storage:
-        found.append(_item("no_safe_storage", "There is no safe storage: arrange a locked box before doses go home.",
-                           "caution", child_source))
+        found.append(_item("no_safe_storage", "There is no safe storage: arrange a locked box before doses go home. "
+                           f"{HANDBOOK_RULE}: a dose taken by someone else, a child or an adult without tolerance, "
+                           "can kill them.", "caution", HANDBOOK_DESIGN))
     if inputs.sedative_or_alcohol_use:
-        found.append(_item("sedatives_or_alcohol",
-                           "Sedatives or alcohol with an opioid agonist raise the risk of fatal breathing "
-                           "depression, more so with doses at home. Discuss it, reconsider the number of days "
-                           "and review sooner.", "caution", (DAILYMED_BOXED_WARNING)))
+        reason, source = sedatives_reason(inputs.medicine)
+        found.append(_item("sedatives_or_alcohol", f"{reason} Discuss it, reconsider the number of days and review "
+                           "sooner.", "caution", source))
     if not inputs.naloxone_given:
         found.append(_item("give_naloxone", "Give a naloxone kit now and show the patient, and the people they "
-                           "live with, how to use it.", "caution", (WHO_OVERDOSE)))
+                           "live with, how to use it.", "caution", WHO_NALOXONE))
     routine = {
         "lockbox_child_safety": _item(
             "lockbox_child_safety", "Keep doses in child-resistant containers inside a locked box, out of "
-            "children's sight and reach.", "routine", child_source),
+            f"children's sight and reach. {HANDBOOK_RULE}: {child_danger(inputs.medicine)}", "routine",
+            HANDBOOK_DESIGN),
         "naloxone": _item("naloxone", "Naloxone in the home, and people there who know how to use it.",
-                          "routine", (WHO_OVERDOSE)),
+                          "routine", WHO_NALOXONE),
         "storage_transport_education": _item(
             "storage_transport_education", "Explain how to carry and store the doses and what to do if they are "
-            "lost, stolen or taken by someone else; record that this was explained.", "routine",
-            (WHO_TAKE_HOME)),
+            "lost, stolen or taken by someone else; record that this was explained. This handbook's checklist of "
+            "safeguards to go with take-home doses.", "routine", HANDBOOK_DESIGN),
         "documentation": _item("documentation", "Record the decision, its basis and these answers in the "
-                               "patient's notes.", "routine", (HANDBOOK_DESIGN)),
-        "review_date": _item("review_date", f"Review stability and take-home doses within {_days(review_in_days)}.",
-                             "routine", (HANDBOOK_DESIGN)),
+                               "patient's notes, so that the decision can be checked later (this handbook's "
+                               "checklist).", "routine", HANDBOOK_DESIGN),
+        "review_date": _item("review_date", f"Review stability and take-home doses within {_days(review_in_days)}, "
+                             "because stability can change (this handbook's checklist).", "routine", HANDBOOK_DESIGN),
     }
     # A profile's own safeguard with a routine id replaces the routine wording; others are added.
     for s in p.safeguards:
@@ -269,8 +315,6 @@ EARLY_BOUNDARY = (f"The first 14 days are counted generously as {EARLY_SPAN} of 
                   "covered whether the first day is counted as day 0 or day 1.")
 CONDITIONS_REASON = ("One dose can kill a child or an adult without tolerance, and naloxone can reverse an "
                      "overdose while help comes; not every profile's criteria ask about either.")
-SEDATIVES_REASON = ("Sedatives or alcohol with an opioid agonist raise the risk of fatal breathing depression, "
-                    "more so with doses at home where no one is watching.")
 TIER_REASON = ("The tier exists for patients who are not yet stable; storage, diversion and the judgement that "
                "benefits outweigh risks are about the safety of the doses and of other people, which a judgement "
                "of the patient's stability cannot replace.")
@@ -278,25 +322,27 @@ TIER_REASON = ("The tier exists for patients who are not yet stable; storage, di
 
 # Shown with every result, whatever the inputs.
 STANDING_WARNINGS = (Warning(CAUTION, "stricter_local_rules", "State, provincial or local rules may be stricter than "
-                             "this profile, and then they apply. This is decision support, not legal advice.",
+                             "this profile, and then they apply. This is decision support, not legal advice (this "
+                             "handbook's caution: a profile summarises rules that differ from place to place).",
                              HANDBOOK_DESIGN),)
 
 
 def conditions_for(inputs: Inputs) -> list[dict[str, str]]:
     """What must be in place before any dose goes home, under every profile (this handbook's rule):
     safe storage first, then a naloxone kit."""
-    methadone = inputs.medicine == "methadone"
     found: list[dict[str, str]] = []
     label = f"({HANDBOOK_RULE}, under every profile.)"
     if not inputs.safe_storage:
-        who = ("Children live in or visit the home, and one dose can kill a child." if inputs.children_in_home
+        who = (f"Children live in or visit the home. {child_danger(inputs.medicine)}" if inputs.children_in_home
                else "A dose taken by someone else, a child or an adult without tolerance, can kill them.")
         found.append(_item("safe_storage", "Safe storage first: a locked box (or other locked storage) for the doses "
-                           f"must be in place before any dose goes home. {who} {label}", DANGER,
-                           DAILYMED_BOXED_WARNING if methadone else WHO_TAKE_HOME))
+                           f"must be in place before any dose goes home. {label} Reason: {who}", DANGER,
+                           HANDBOOK_DESIGN))
     if not inputs.naloxone_given:
         found.append(_item("naloxone_kit", "A naloxone kit: give one, and show the patient and the people they live "
-                           f"with how to use it, before any dose goes home. {label}", DANGER, WHO_OVERDOSE))
+                           f"with how to use it, before any dose goes home. {label} Reason: naloxone can reverse an "
+                           "overdose while help comes, and not every profile asks about it.", DANGER,
+                           HANDBOOK_DESIGN))
     return found
 
 
@@ -420,14 +466,15 @@ def assess(inputs: Inputs) -> dict[str, Any]:
         if first is not None:
             review = min(review, first - day)
     basis.append(_rule("review", f"Review within {_days(p.review_in_days)} (this profile's interval), or on the day "
-                       "time in treatment first allows take-home doses if that is sooner.",
-                       (HANDBOOK_DESIGN)))
+                       "time in treatment first allows take-home doses if that is sooner (this handbook's rule, so "
+                       "that a patient is not left waiting past the day the rules open).", HANDBOOK_DESIGN))
 
     warnings = []
     if inputs.sedative_or_alcohol_use:
+        reason, source = sedatives_reason(medicine)
         warnings.append(Warning(DANGER, "sedatives_or_alcohol", "The patient also uses sedatives or alcohol. "
-                                f"{SEDATIVES_REASON} Discuss it, consider fewer days or none, give naloxone and "
-                                "review sooner.", DAILYMED_BOXED_WARNING))
+                                f"{reason} Discuss it, consider fewer days or none, give naloxone and "
+                                "review sooner.", source))
     if p.status == "historical precedent":
         warnings.append(Warning(CAUTION, "historical_precedent", f"{p.title} is a historical precedent, not a rule "
                                 "in force: use it for comparison or crisis planning.", _cite(p.sources[0])))

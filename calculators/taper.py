@@ -1,10 +1,10 @@
 """Dose taper for one patient, when a taper cannot be avoided.
 
-WHO 2025 ("Assisted withdrawal management") describes, for extreme
-medication shortages, setting each day's dose as a percentage of the previous
-day's; it asks for at least 3 days, gives about 5 days (buprenorphine) and 10
-days (methadone) as durations with acceptable withdrawal, and asks that
-high-risk clients stay on OAMT as long as possible. This module turns that
+WHO 2025 (section "Assisted withdrawal management") allows, in a severe
+shortage, a taper in which every day's dose is a fixed fraction of the day
+before, lasting 3 days or more; it names roughly 5 days for buprenorphine and
+10 for methadone as lengths people tolerate, and wants people at high risk
+kept on treatment while it can be given. This module turns that
 into a schedule a clinician can check by hand, in four modes:
 
 - proportional: each dose a percentage below the one before;
@@ -31,10 +31,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .fields import BOOLEAN, CHOICE, DATE, DECIMAL, INTEGER, MULTICHOICE, Choice, Field, Reader, dec
-from .formulations import FORMULATIONS, Formulation, default_for, measure
+from .fields import (BOOLEAN, CHOICE, DATE, DECIMAL, INTEGER, MULTICHOICE, Choice, Field, Reader, dec, number_text,
+                     plural)
+from .formulations import DEFAULTS, FORMULATIONS, Formulation, default_for, measure
 from .interface import Calculator, fixed_fields
-from .medicines import ABSURD_DOSE_MG, MEDICINES, USUAL_MAX_DOSE_MG, WHO_MINIMUM_DAYS, WHO_REFERENCE_DAYS
+from .medicines import (ABSURD_DOSE_MG, DOSE_LIMIT_MESSAGE, MEDICINES, STOCK_LIMIT_MESSAGE, USUAL_MAX_DOSE_MG,
+                        WHO_MINIMUM_DAYS, WHO_REFERENCE_DAYS)
 from .result import failure, success
 from .taper_view import taper as view
 from .tapering import (
@@ -58,7 +60,12 @@ from .vocabulary import (
     DANGER,
     HANDBOOK_DESIGN,
     HANDBOOK_FORMULATIONS,
-    WHO_WITHDRAWAL,
+    WHO_CONTINUE_OAMT,
+    WHO_HIGH_RISK,
+    WHO_LOW_STABLE,
+    WHO_MINIMUM_DURATION,
+    WHO_PROPORTIONAL,
+    WHO_REFERENCE_DURATIONS,
     Rule,
     Warning,
     warnings_json,
@@ -74,13 +81,13 @@ MODES = (
     Choice(TARGET_DAYS, "Target length: reach the stop dose in a number of steps"),
     Choice(STOCK_LIMITED, "Stock limited: make the stock set aside last until resupply"),
 )
-# WHO 2025, Assisted withdrawal management: clients to keep on OAMT as long as possible.
+# WHO 2025, Assisted withdrawal management: the people WHO wants kept on treatment the longest.
 HIGH_RISK = (
     Choice("pregnancy", "Pregnancy"),
-    Choice("immunocompromised", "Seriously immunocompromised"),
-    Choice("recent_art_hcv_tb", "Started ART, hepatitis C or TB treatment in the last month"),
+    Choice("immunocompromised", "Severely weakened immune system"),
+    Choice("recent_art_hcv_tb", "HIV (ART), HCV or TB medicines begun in the past month"),
     Choice("diabetes", "Diabetes"),
-    Choice("mental_health", "Certain mental health conditions"),
+    Choice("mental_health", "Some mental health conditions"),
 )
 
 MAX_HORIZON_DAYS = 365
@@ -88,7 +95,13 @@ MAX_HORIZON_DAYS = 365
 LATEST_START_DATE = _dt.date.max - _dt.timedelta(days=max(MAX_TAPER_DAYS, MAX_HORIZON_DAYS) + 1)
 MAX_STOCK_MG = Decimal(1_000_000)
 
-WITHDRAWAL = "[@who-2025 §Assisted withdrawal management]"
+# Without local settings (content/settings.yml, formulations_in_use), each medicine's usual formulation.
+DEFAULT_FORMULATIONS_TEXT = "; ".join(f.label for f in DEFAULTS)
+
+# The basis shown under each field of the form (content markup, rendered at build time).
+PROPORTIONAL_CITE = '[@who-2025 §Assisted withdrawal management ^"calculated as a percentage of the previous day"]'
+DURATION_CITE = '[@who-2025 §Assisted withdrawal management ^"dose tapering should be at least 3 days"]'
+HIGH_RISK_CITE = '[@who-2025 §Assisted withdrawal management ^"high-risk clients to be maintained on OAMT"]'
 DESIGN = "[@this-handbook §Calculator design]"
 FORMULATIONS_CITE = "[@this-handbook §Formulations]"
 
@@ -99,21 +112,23 @@ def _when_mode(*modes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 FIELDS: tuple[Field, ...] = (
     Field("medicine", "Medicine", CHOICE, choices=MEDICINES, default="methadone",
-          help="The opioid agonist the patient takes now.", source=WITHDRAWAL),
+          help="The opioid agonist the patient takes now.", source=DESIGN),
     Field("formulation", "Formulation", CHOICE, choices_from="formulations", required=False,
-          help="What the patient is given: it sets the rounding step and how each dose is measured. "
-               "Empty: methadone oral solution 1 mg/mL, or buprenorphine sublingual tablets.", source=FORMULATIONS_CITE),
+          help="What the patient is given: it sets the rounding step and how each dose is measured. Empty: the "
+               "medicine's usual formulation, chosen by the programme's local settings (formulations_in_use, the "
+               f"first of each medicine); without them: {DEFAULT_FORMULATIONS_TEXT}.", source=FORMULATIONS_CITE),
     Field("start_dose_mg", "Current daily dose", DECIMAL, unit="mg",
           minimum=Decimal(0), minimum_exclusive=True, placeholder="e.g. 80",
           help="The dose the patient takes now, in mg (not mL).", source=DESIGN),
     Field("mode", "Taper method", CHOICE, choices=MODES, default=PROPORTIONAL,
-          help="How each dose is worked out from the one before.", source=WITHDRAWAL),
+          help="How each dose is worked out from the one before.", source=PROPORTIONAL_CITE),
     Field("percent", "Reduction per step", DECIMAL, unit="%", default="10",
           minimum=Decimal(0), maximum=Decimal(100), minimum_exclusive=True, maximum_exclusive=True,
           shown_when=_when_mode(PROPORTIONAL),
-          help="Each new dose is the previous dose less this percentage.", source=WITHDRAWAL),
+          help="Each new dose is the previous dose less this percentage.", source=PROPORTIONAL_CITE),
     Field("amount_mg", "Reduction per step", DECIMAL, unit="mg",
           minimum=Decimal(0), minimum_exclusive=True, maximum=Decimal(1000), shown_when=_when_mode(LINEAR),
+          limit_message=DOSE_LIMIT_MESSAGE,
           help="Each new dose is the previous dose less this amount.", source=DESIGN),
     Field("stop_dose_mg", "Stop at or below", DECIMAL, unit="mg", default="0",
           minimum=Decimal(0),
@@ -122,27 +137,28 @@ FIELDS: tuple[Field, ...] = (
     Field("target_days", "Number of steps to the stop dose", INTEGER, unit="steps",
           minimum=Decimal(WHO_MINIMUM_DAYS), maximum=Decimal(MAX_HORIZON_DAYS), shown_when=_when_mode(TARGET_DAYS),
           help="The percentage is worked out so that the stop dose is reached in about this many dosing steps. "
-               "WHO: at least 3 days; about 5 for buprenorphine, 10 for methadone.", source=WITHDRAWAL),
+               "WHO: at least 3 days; about 5 for buprenorphine, 10 for methadone.", source=DURATION_CITE),
     Field("stock_mg", "Stock set aside for this patient", DECIMAL, unit="mg",
-          minimum=Decimal(0), maximum=MAX_STOCK_MG, shown_when=_when_mode(STOCK_LIMITED),
+          minimum=Decimal(0), maximum=MAX_STOCK_MG, shown_when=_when_mode(STOCK_LIMITED), limit_message=STOCK_LIMIT_MESSAGE,
           help="The medicine available for this patient until resupply, in mg.", source=DESIGN),
     Field("horizon_days", "Days until resupply", INTEGER, unit="days",
           minimum=Decimal(1), maximum=Decimal(MAX_HORIZON_DAYS), shown_when=_when_mode(STOCK_LIMITED),
           help="How many days the stock must last; days after the last dose count as 0.", source=DESIGN),
     Field("step_mg", "Rounding step", DECIMAL, unit="mg", required=False,
           minimum=MIN_STEP_MG, maximum=Decimal(100),
-          help="Doses are rounded to a multiple of this. Empty: the formulation's step (1 mg for methadone "
-               "oral solution, 0.4 mg for buprenorphine sublingual tablets).", source=FORMULATIONS_CITE),
+          help="Doses are rounded to a multiple of this. Empty: the formulation's step (for example 1 mg for "
+               "methadone oral solution 1 mg/mL, 2 mg for buprenorphine 2 and 8 mg tablets).",
+          source=FORMULATIONS_CITE),
     Field("step_days", "Days at each dose", INTEGER, unit="days", default="1",
           minimum=Decimal(1), maximum=Decimal(28),
           help="How many days each dose is held before the next reduction.", source=DESIGN),
     Field("start_date", "First day of the taper", DATE, required=False,
           help="Optional: puts a date on every day of the schedule.", source=DESIGN),
     Field("high_risk", "The patient has", MULTICHOICE, choices=HIGH_RISK, required=False,
-          help="WHO advises keeping people with any of these on OAMT as long as possible.", source=WITHDRAWAL),
+          help="WHO wants people with any of these kept on treatment while any medicine can be given.", source=HIGH_RISK_CITE),
     Field("acknowledge_high_risk", "A taper cannot be avoided for this high-risk patient", BOOLEAN,
           required=False,
-          help="Needed only when a high-risk condition is ticked: the schedule is then shown.", source=WITHDRAWAL),
+          help="Needed only when a high-risk condition is ticked: the schedule is then shown.", source=HIGH_RISK_CITE),
 )
 
 
@@ -240,8 +256,8 @@ def read_inputs(raw: Mapping[str, Any],
             formulation = None
     step = given_step if given_step is not None else (formulation.step_mg if formulation else None)
     if medicine and start is not None and start > ABSURD_DOSE_MG[medicine]:
-        r.error("start_dose_mg", f"{dec(start)} mg of {medicine} a day is not a credible daily dose; "
-                f"check the number and the unit (the limit here is {dec(ABSURD_DOSE_MG[medicine])} mg).")
+        r.error("start_dose_mg", f"{number_text(start)} mg of {medicine} a day is not a credible daily dose. "
+                + DOSE_LIMIT_MESSAGE)
     start_ok = start is not None and "start_dose_mg" not in r.errors
     if start_ok and stop is not None and stop >= start:
         r.error("stop_dose_mg", "The stop dose must be lower than the current dose.")
@@ -258,8 +274,8 @@ def read_inputs(raw: Mapping[str, Any],
         r.error("stop_dose_mg", "To aim at a number of steps, give a stop dose above 0 (for example the lowest "
                 "dose you can measure): a percentage never reaches 0.")
     if values["high_risk"] and not values["acknowledge_high_risk"]:
-        r.error("acknowledge_high_risk", "WHO advises keeping people with these conditions on OAMT for as long as "
-                "possible. Tick this only if a taper cannot be avoided; the schedule is then shown.")
+        r.error("acknowledge_high_risk", "WHO wants people with these conditions kept on OAMT while any "
+                "medicine can be given. Tick this only if a taper cannot be avoided; the schedule is then shown.")
     if r.errors or formulation is None:
         return None, r.errors or {"formulation": "Choose a formulation."}
     assert step is not None  # the formulation's, when none was given
@@ -319,20 +335,23 @@ def method_text(inputs: TaperInputs, percent: Decimal | None) -> str:
 
 
 BASIS = {
-    "proportional": Rule("proportional", "Each day's dose is a fixed percentage of the previous day's on the curve "
-                         "start × (1 − percent/100)^n: higher doses fall faster, and the pace of reduction slows "
-                         "as the dose falls.", WHO_WITHDRAWAL),
-    "linear": Rule("linear", "Each dose is a fixed amount lower than the dose before it (the same rounding rules "
-                   "apply).", HANDBOOK_DESIGN),
-    "target_days": Rule("target_days", "The percentage is 100 × (1 − (stop ÷ start)^(1 ÷ steps)), rounded to one "
-                        "decimal with halves up; the schedule is then the proportional one.", HANDBOOK_DESIGN),
+    "proportional": Rule("proportional", "Every step takes the same fraction off the dose before it, on the curve "
+                         "start × (1 − percent/100)^n: large doses come down by more milligrams, and the steps "
+                         "shrink as the dose gets smaller.", WHO_PROPORTIONAL),
+    "linear": Rule("linear", "This handbook's option, not one WHO describes: each dose is a fixed amount lower than "
+                   "the dose before it (the same rounding rules apply), for clinics whose protocols reduce by fixed "
+                   "amounts.", HANDBOOK_DESIGN),
+    "target_days": Rule("target_days", "This handbook's arithmetic: the percentage is 100 × (1 − (stop ÷ start)^(1 ÷ "
+                        "steps)), rounded to one decimal with halves up, so that the proportional curve reaches the "
+                        "stop dose in about that many steps; the schedule is then the proportional one.",
+                        HANDBOOK_DESIGN),
     "stock_limited": Rule("stock_limited", "If the current dose for every day until resupply fits the stock, no "
                           "taper is needed. Otherwise the percentage is the smallest of 0.1 %, 0.2 %, … 99.9 % whose "
                           "schedule uses no more than the stock in the days until resupply (days after the last dose "
                           "use nothing); a percentage whose first dose would be 0 is stopping, not tapering, and is "
                           "not offered.", HANDBOOK_DESIGN),
-    "rounding": Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step; halves are "
-                     "rounded up.", HANDBOOK_FORMULATIONS),
+    "rounding": Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step, so that it can "
+                     "be measured; halves are rounded up.", HANDBOOK_FORMULATIONS),
     "curve": Rule("curve", "Each dose is the exact curve rounded to the nearest dispensable step, not the previous "
                   "rounded dose reduced again: rounding never adds up, a dose is held while the rounded curve "
                   "stays on it, and doses never rise.", HANDBOOK_DESIGN),
@@ -343,26 +362,28 @@ BASIS = {
                         HANDBOOK_DESIGN),
     "low_stable": Rule("low_stable", "The alternative WHO names to tapering to cessation: keep the person on a low "
                        "but stable dose, which may give limited relief while keeping them in treatment.",
-                       WHO_WITHDRAWAL),
+                       WHO_LOW_STABLE),
     "dispensable": Rule("dispensable", "Every dose must be dispensable with the chosen formulation (films are not "
                         "cut); a schedule with a dose that is not is refused.", HANDBOOK_FORMULATIONS),
     "stop": Rule("stop", "The taper ends once a dose at or below the stop dose has been given, or when the next "
                  "dose would be zero; the day after the last dose is the first day without medicine.",
                  HANDBOOK_DESIGN),
-    "duration": Rule("duration", "A taper should last at least 3 days, and a shorter schedule is refused; WHO gives "
-                     "about 5 days for buprenorphine and about 10 days for methadone as durations with acceptable "
-                     "withdrawal and little rebound. Those durations come from withdrawal management, not from "
-                     "tapering high maintenance doses.", WHO_WITHDRAWAL),
-    "high_risk": Rule("high_risk", "People who are pregnant, seriously immunocompromised, recently started on ART, "
-                      "hepatitis C or TB treatment, or who have diabetes or certain mental health conditions are "
-                      "kept on OAMT as long as possible.", WHO_WITHDRAWAL),
+    "duration": Rule("duration", "No taper is shorter than 3 days: a shorter schedule is refused.",
+                     WHO_MINIMUM_DURATION),
+    "reference_durations": Rule("reference_durations", "WHO gives about 5 days for buprenorphine and about 10 days "
+                                "for methadone as durations with acceptable withdrawal and little rebound. Those "
+                                "durations come from withdrawal management, not from tapering high maintenance "
+                                "doses.", WHO_REFERENCE_DURATIONS),
+    "high_risk": Rule("high_risk", "Staying on treatment while any medicine remains comes first for people who are "
+                      "pregnant, have a severely weakened immune system, began HIV (ART), HCV or TB medicines in "
+                      "the past month, or have diabetes or some mental health conditions.", WHO_HIGH_RISK),
 }
 
 
 def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
     rules = [BASIS[inputs.mode]] + ([BASIS[PROPORTIONAL]] if inputs.mode in (TARGET_DAYS, STOCK_LIMITED) else [])
-    rules += [BASIS[k] for k in ("rounding", "curve", "stop", "duration", "ending_high", "low_stable",
-                                 "dispensable", "high_risk")]
+    rules += [BASIS[k] for k in ("rounding", "curve", "stop", "duration", "reference_durations", "ending_high",
+                                 "low_stable", "dispensable", "high_risk")]
     f = inputs.formulation
     how = (f"measured as a volume of {dec(f.mg_per_ml)} mg/mL" if f.mg_per_ml is not None
            else "made up of the fewest of: " + ", ".join(u.name for u in f.units))
@@ -380,9 +401,9 @@ def warnings_for(inputs: TaperInputs, days: int, last_dose: Decimal | None) -> l
         names = ", ".join(c.label.lower() for c in HIGH_RISK if c.value in inputs.high_risk)
         found.append(Warning(
             DANGER, "keep_on_oamt",
-            f"This patient is high-risk ({names}). WHO advises keeping high-risk clients on OAMT for as long as "
-            "possible: use this schedule only if there is truly no alternative, and restart treatment as soon as "
-            "medicine is available again.", WHO_WITHDRAWAL))
+            f"This patient is high-risk ({names}). WHO puts people in these groups first for staying on "
+            "treatment while any medicine remains: use this schedule only if there is truly no alternative, and "
+            "restart treatment as soon as medicine is available again.", WHO_HIGH_RISK))
     if last_dose is not None:
         high = ending_high_warning(inputs.medicine, last_dose)
         if high is not None:
@@ -390,16 +411,17 @@ def warnings_for(inputs: TaperInputs, days: int, last_dose: Decimal | None) -> l
     if inputs.start_dose_mg > USUAL_MAX_DOSE_MG[inputs.medicine]:
         found.append(Warning(
             CAUTION, "dose_above_usual_range",
-            f"{dec(inputs.start_dose_mg)} mg is above the usual daily range of {inputs.medicine} "
-            f"(up to about {dec(USUAL_MAX_DOSE_MG[inputs.medicine])} mg). Check that the dose is in mg, not mL.",
-            HANDBOOK_DESIGN))
+            f"Check that the dose is in mg, not mL: {dec(inputs.start_dose_mg)} mg of {inputs.medicine} is above "
+            f"{dec(USUAL_MAX_DOSE_MG[inputs.medicine])} mg, a figure commonly quoted as the top of the usual daily "
+            "range but not verified in this handbook's sources, and not a maximum: higher doses are given. This "
+            "handbook's check, to catch a dose typed in mL or read from the wrong strength.", HANDBOOK_DESIGN))
     reference = WHO_REFERENCE_DAYS[inputs.medicine]
     if last_dose is not None and days < reference:
         found.append(Warning(
             CAUTION, "faster_than_reference",
             f"This taper lasts {days} days, faster than the about {reference} days WHO gives for "
             f"{inputs.medicine} with acceptable withdrawal and little rebound (durations from withdrawal "
-            "management, not from high maintenance doses).", WHO_WITHDRAWAL))
+            "management, not from high maintenance doses).", WHO_REFERENCE_DURATIONS))
     f = inputs.formulation
     if f.note and f.note_source is not None:
         found.append(Warning(CAUTION, "formulation_note", f.note, f.note_source))
@@ -471,7 +493,7 @@ def _works_hint(inputs: TaperInputs) -> str:
 
 def _too_short(inputs: TaperInputs, days: int) -> dict[str, str]:
     """Shorter than WHO's minimum of 3 days: refused, at the field to change, with a value that works."""
-    said = (f"This schedule gives {days} day(s) of dosing: WHO asks that a taper last at least "
+    said = (f"This schedule gives {plural(days, 'days')} of dosing: WHO asks that a taper last at least "
             f"{WHO_MINIMUM_DAYS} days. Stopping this fast is abrupt cessation, not a taper.")
     if inputs.mode == TARGET_DAYS:
         assert inputs.target_days is not None
@@ -498,7 +520,7 @@ def _not_dispensable(inputs: TaperInputs, unmeasurable: list[Decimal]) -> dict[s
         return {"step_mg": f"{said}: use a rounding step of {dec(f.step_mg)} mg (the formulation's), or choose "
                            "another formulation."}
     return {"formulation": f"{said}: choose a formulation that can give these doses, for example an oral "
-                           "solution for methadone or 0.4 mg tablets for buprenorphine."}
+                           "solution for methadone, or 0.4 mg tablets for buprenorphine where the clinic has them."}
 
 
 def _schedule(inputs: TaperInputs, doses: list[Decimal]) -> list[dict[str, Any]]:
@@ -653,7 +675,7 @@ def _stock_limited(inputs: TaperInputs) -> tuple[StockLimitedPlan | None, dict[s
                                         f"days until resupply ({dec(need)} mg), with {dec(stock - need)} mg left."})
         note = Warning(CAUTION, "no_taper_needed",
                        f"No taper is needed: {dec(stock)} mg covers {horizon} days at the current dose of "
-                       f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_WITHDRAWAL)
+                       f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_CONTINUE_OAMT)
         return StockLimitedPlan(Decimal(0), [], False, extra, (note,),
                                 (*arithmetic, "so no reduction is needed: 0 %")), {}
     start, _ = in_steps(inputs.start_dose_mg, step)

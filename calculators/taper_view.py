@@ -4,8 +4,47 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .report import (actions_html, basis_html, csv_text, e, echo_pairs, grouped_warnings_html,
-                     inputs_html, provenance_html, table)
+from .fields import date_text, number_text, plural
+from .report import (actions_html, basis_html, csv_text, e, echo_pairs, grouped_warnings_html, inputs_html,
+                     key_result_html, provenance_html, release, table)
+
+
+def _last_day_text(result: Mapping[str, Any]) -> str:
+    days, dates = result["days"], [d.get("date") for d in result["schedule"] if d.get("date")]
+    return f"day {number_text(days)}" + (f", {date_text(dates[-1])}" if dates else "")
+
+
+def key_result(result: Mapping[str, Any]) -> str:
+    """The answer first: how many days, how much in all, the last dose and when the medicine ends."""
+    days, cessation = result["days"], result.get("cessation_day")
+    facts = [("Days of dosing", plural(days, "days")), ("Total", f"{number_text(result['total_mg'])} mg")]
+    if cessation is None:
+        facts.append(("Dose", f"{number_text(result['schedule'][-1]['dose_mg'])} mg a day, held throughout"
+                      if result.get("schedule") else "held throughout"))
+        sentence = "The current dose is held to the resupply day; no taper is needed."
+    else:
+        facts.append(("Last dose", f"{number_text(result['last_dose_mg'])} mg on {_last_day_text(result)}"))
+        first_free = f"day {number_text(cessation)}" + (
+            f", {date_text(result['cessation_date'])}" if result.get("cessation_date") else "")
+        facts.append(("First day without medicine", first_free))
+        sentence = (f"{e(result['medicine']).capitalize()} from {e(number_text(result['schedule'][0]['dose_mg']))} mg "
+                    f"on day 1 down to {e(number_text(result['last_dose_mg']))} mg on {e(_last_day_text(result))}.")
+    if result.get("stock_headline"):
+        sentence = f"{e(result['stock_headline'])} {sentence}"
+    level = "danger" if any(w.get("level") == "danger" and not w.get("standing") for w in result["warnings"]) else ""
+    return key_result_html("Taper schedule: the answer", facts, sentence, level)
+
+
+def two_column_schedule(columns: list[str], rows: list[list[Any]]) -> str:
+    """The schedule for paper: the days in two side-by-side halves when they are many, so that 30 days and more
+    fit one page with the inputs, the warnings and the signature lines."""
+    if len(rows) <= 16:
+        return table(columns, rows, caption="Day-by-day schedule", css="calc-schedule calc-schedule-print")
+    half = (len(rows) + 1) // 2
+    pairs = [left + (rows[i + half] if i + half < len(rows) else [""] * len(columns))
+             for i, left in enumerate(rows[:half])]
+    return table(columns + columns, pairs, caption="Day-by-day schedule (two columns of days)",
+                 css="calc-schedule calc-schedule-print calc-schedule-two")
 
 
 def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -22,9 +61,9 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
             row.append(m.get("text", "") if isinstance(m, Mapping) else m)
         rows.append(row)
     cessation = result.get("cessation_day")
-    end = (f"first day without medicine: day {e(cessation)}." if cessation is not None
+    end = (f"first day without medicine: day {e(number_text(cessation))}." if cessation is not None
            else "the current dose is held throughout; no taper is needed.")
-    summary = f"{e(result['days'])} days, {e(result['total_mg'])} mg in total; {end}"
+    summary = f"{e(plural(result['days'], 'days'))}, {e(number_text(result['total_mg']))} mg in total; {end}"
     if result.get("stock_headline"):
         summary = f"{e(result['stock_headline'])} {summary}"
     formulation = result.get("formulation")
@@ -40,17 +79,20 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     csv_body = csv_text(columns, rows)
     downloads = [{"filename": "taper-schedule.csv", "mime": "text/csv", "text": csv_body, "label": "CSV"}]
     html = (
+        f"{key_result(result)}"
         '<section class="calc-sheet" data-sheet="clinician" aria-label="Taper schedule">'
-        f'<h2>Taper schedule</h2>'
+        f'<h2 class="calc-sheet-title calc-print-only">Taper schedule</h2>'
+        f'<p class="calc-summary calc-print-only">{summary}</p>'
         f"{grouped_warnings_html(result['warnings'], bib, 'Always with a taper')}"
-        f'<p class="calc-summary">{summary}</p>'
         f"{inputs_html(inputs)}"
-        f"{table(columns, rows, caption='Day-by-day schedule', css='calc-schedule')}"
-        + (f'<h3>How the doses were worked out</h3><p class="calc-method">{e(result["method"])}</p>'
-           if result.get("method") else "")
-        + f"<h3>Check the first steps by hand</h3><ol class=\"calc-arithmetic\">{arithmetic}</ol>"
-        f"{basis_html(result['basis'], bib)}"
-        f"{provenance_html(ctx)}"
+        f"{table(columns, rows, caption='Day-by-day schedule', css='calc-schedule calc-schedule-screen')}"
+        f"{two_column_schedule(columns, rows)}"
+        + (f'<h3 class="calc-detail">How the doses were worked out</h3><p class="calc-method calc-detail">'
+           f'{e(result["method"])}</p>' if result.get("method") else "")
+        + f'<h3 class="calc-detail">Check the first steps by hand</h3><ol class="calc-arithmetic calc-detail">'
+        f"{arithmetic}</ol>"
+        f'<div class="calc-detail">{basis_html(result["basis"], bib)}</div>'
+        f"{provenance_html(ctx, patient_line=True)}"
         "</section>"
         f"{patient_handout(result, rows, has_date, ctx)}"
         f"{actions_html(downloads, [('clinician', 'clinician sheet'), ('patient', 'patient handout')])}")
@@ -63,9 +105,10 @@ def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: 
     name, numbers and where to get naloxone come from the programme's local settings, when set."""
     medicine = e(result["medicine"])
     days = "".join(
-        f"<tr><td>{e(row[1] if has_date else 'Day ' + str(row[0]))}</td><td>{e(row[2 if has_date else 1])} mg</td>"
+        f"<tr><td>{e(date_text(row[1]) if has_date else 'Day ' + str(row[0]))}</td>"
+        f"<td>{e(number_text(row[2 if has_date else 1]))} mg</td>"
         f"<td></td></tr>" for row in rows)
-    cessation = result.get("cessation_date") or (
+    cessation = date_text(result["cessation_date"]) if result.get("cessation_date") else (
         f"day {result['cessation_day']}" if result.get("cessation_day") is not None else "")
     after = (f"<p>From {e(cessation)} you will not take {medicine}.</p>" if cessation else "")
     return (
@@ -90,4 +133,5 @@ def patient_handout(result: Mapping[str, Any], rows: list[list[Any]], has_date: 
         + (f"<p><strong>Where to get naloxone:</strong> {e(ctx['naloxone'])}</p>" if ctx.get("naloxone") else "")
         + (f'<p class="calc-signature"><strong>Clinic contact:</strong> {e(ctx["contacts"])}</p>'
            if ctx.get("contacts") else '<p class="calc-signature">Clinic contact: ______________________________</p>')
+        + f'<p class="calc-footer">OAMT handbook {e(release(ctx.get("version", "")))}</p>'
         + "</section>")

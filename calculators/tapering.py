@@ -17,7 +17,16 @@ from fractions import Fraction
 from math import floor, gcd
 from typing import Callable
 
-from .vocabulary import CAUTION, COWS_SCALE, DANGER, HANDBOOK_DESIGN, WHO_OVERDOSE, WHO_REINDUCTION, WHO_WITHDRAWAL, Warning
+from .vocabulary import (
+    CAUTION,
+    DANGER,
+    HANDBOOK_DESIGN,
+    WHO_LOFEXIDINE,
+    WHO_MONITORING,
+    WHO_NALOXONE,
+    WHO_REINDUCTION,
+    Warning,
+)
 
 # A crisis taper longer than two years is an input mistake, and would make a page of thousands of rows.
 MAX_TAPER_DAYS = 730
@@ -159,27 +168,40 @@ def use_within(doses: list[int], step_days: int, horizon_days: int) -> int:
     return total
 
 
+# After a gap, the handbook's own rule: the sources it holds give no checked number of missed days after which the
+# old dose becomes unsafe (CLINICAL.md: the days-missed trigger is unverified), so any gap counts.
+RESTART_AFTER_GAP = Warning(
+    DANGER, "restart_after_gap",
+    "This handbook's rule: after the taper, or after a gap in dosing of any length, do not go back to the dose the "
+    "patient took before; restart low and build up under review. Reason: the sources this handbook holds give no "
+    "checked number of missed days after which the old dose becomes unsafe, so every gap is treated as a loss of "
+    "tolerance.", HANDBOOK_DESIGN)
+
+
 def taper_safety_warnings() -> list[Warning]:
     """Shown with every taper."""
     return [
         Warning(DANGER, "loss_of_tolerance",
-                "Tolerance falls during a taper and after any break. Going back to the old dose can be fatal: "
-                "re-start at a low dose, as at a first start of treatment.", WHO_REINDUCTION),
+                "Tolerance falls during a taper and after a break in treatment, so a dose the patient once took "
+                "safely can be fatal. Restart at a low dose, as at a first start of treatment: for methadone, "
+                "generally 20 mg or less, and 10–15 mg when tolerance is low or uncertain.", WHO_REINDUCTION),
+        RESTART_AFTER_GAP,
         Warning(DANGER, "naloxone",
                 "Offer naloxone and show the patient and the people around them how to use it, during the taper "
-                "and after it.", WHO_OVERDOSE),
+                "and after it.", WHO_NALOXONE),
         Warning(CAUTION, "monitor_withdrawal",
-                "Taper only with careful clinical monitoring: check withdrawal before each reduction, for example "
-                "with the COWS score (13–24 is moderate withdrawal).", COWS_SCALE),
+                "Taper only with careful clinical monitoring by an experienced team: check withdrawal before each "
+                "reduction, for example with the COWS score (Wesson and Ling's scale, on which 13–24 is moderate "
+                "withdrawal).", WHO_MONITORING),
         Warning(CAUTION, "hold_dose",
                 "This handbook's rule, not a WHO rule: at moderate withdrawal or worse, hold the current dose "
-                "rather than push on with the next reduction, and go on when the symptoms settle.",
+                "rather than push on with the next reduction, and go on when the symptoms settle. Reason: pushing "
+                "through moderate withdrawal makes it more likely that the patient turns to other opioids.",
                 HANDBOOK_DESIGN),
         Warning(CAUTION, "lofexidine",
-                "For withdrawal symptoms, lofexidine is preferred to clonidine (fewer adverse effects), "
-                "particularly for outpatients.", WHO_WITHDRAWAL),
+                "If withdrawal symptoms need a medicine, choose lofexidine over clonidine, above all outside "
+                "hospital: it causes fewer side effects.", WHO_LOFEXIDINE),
     ]
-
 
 
 # This handbook's rule, not a source's: a taper that stops from a dose above these ends in abrupt cessation.

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-# [@who-2025 §Consideration of take-home doses]  or  [@who-2025]
-# or  [@who-2025 §Assisted withdrawal management ^"at least 3 days"]
+# [@id §Section]  or  [@id]  or, for a stored source,
+# [@who-2025 §Assisted withdrawal management ^"at least 3 days"]
 CITATION_MARKUP = re.compile(r'\[@([^\]\s§^]*)\s*(?:§\s*([^\]^]*?))?\s*(?:\^"([^"\]]*)")?\s*\]')
 
 DANGER, CAUTION, INFO = "danger", "caution", "info"
@@ -142,14 +142,54 @@ class Action:
         return {"id": self.id, "text": self.text, "level": self.level, **self.citation.to_json()}
 
 
-# The sections the calculators cite most; a test checks every citation against content/sources.yml.
-WHO_WITHDRAWAL = Citation("who-2025", "Assisted withdrawal management")
-WHO_TAKE_HOME = Citation("who-2025", "Consideration of take-home doses")
-WHO_OVERDOSE = Citation("who-2025", "Overdose management")
-WHO_UNINTERRUPTED = Citation("who-2025", "Uninterrupted OAMT is critical")
+# The sources the calculators cite, one constant per claim. A citation of a stored source (who-2025,
+# mitchell-2020, ...) carries an anchor: a few words of the cited section that support that claim, written as
+# markup so that the build's anchor check finds and checks them (tests/test_anchors.py). Where a
+# rule is this handbook's own, it cites this-handbook and its text says so, with the reason.
+
+
+def cite(markup: str) -> Citation:
+    """A citation written as content markup, read once (a typo fails at import, not in a result)."""
+    found = Citation.parse(markup)
+    if found is None:
+        raise ValueError(f"not a citation: {markup!r}")
+    return found
+
+
+# WHO 2025, "Assisted withdrawal management": one anchor for each thing the calculators take from it.
+WHO_PROPORTIONAL = cite(
+    '[@who-2025 §Assisted withdrawal management ^"calculated as a percentage of the previous day"]')
+WHO_STRETCHES_STOCK = cite(
+    '[@who-2025 §Assisted withdrawal management ^"helps to extend the medication stock"]')
+WHO_LOW_STABLE = cite(
+    '[@who-2025 §Assisted withdrawal management ^"Maintaining people on low but stable doses"]')
+WHO_MINIMUM_DURATION = cite(
+    '[@who-2025 §Assisted withdrawal management ^"dose tapering should be at least 3 days"]')
+WHO_REFERENCE_DURATIONS = cite(
+    '[@who-2025 §Assisted withdrawal management ^"Five days of buprenorphine and 10 days of methadone"]')
+WHO_HIGH_RISK = cite(
+    '[@who-2025 §Assisted withdrawal management ^"high-risk clients to be maintained on OAMT"]')
+WHO_CONTINUE_OAMT = cite(
+    '[@who-2025 §Assisted withdrawal management ^"Most people should be advised to continue OAMT"]')
+WHO_MONITORING = cite(
+    '[@who-2025 §Assisted withdrawal management ^"careful clinical monitoring by experienced teams"]')
+WHO_LOFEXIDINE = cite(
+    '[@who-2025 §Assisted withdrawal management ^"Lofexidine should be used in preference to clonidine"]')
+# WHO 2025, other sections.
+WHO_NALOXONE = cite(
+    '[@who-2025 §Overdose management ^"should have access to naloxone and be instructed"]')
+WHO_UNINTERRUPTED = cite(
+    '[@who-2025 §Uninterrupted OAMT is critical ^"may have life-threatening consequences"]')
+# Mitchell et al. 2020: alcohol and benzodiazepines with opioids (the methadone label speaks for methadone only).
+MITCHELL_OTHER_SUBSTANCES = cite(
+    '[@mitchell-2020 §Introduction ^"increases the risk of adverse outcomes of opioid use"]')
+
+# Sources that are not stored (no anchor can be checked): cited only for what CLINICAL.md records as checked.
 DAILYMED_BOXED_WARNING = Citation("dailymed-methadone", "Boxed warning")
+WHO_REINDUCTION = Citation("who-2009", "Annex 12, Prescribing guidelines")
+COWS_SCALE = Citation("wesson-ling-2003", "Scale and scoring")
+
+# This handbook's own rules: the text that cites them says so, with the reason.
 HANDBOOK_DESIGN = Citation("this-handbook", "Calculator design")
 HANDBOOK_FORMULATIONS = Citation("this-handbook", "Formulations")
 HANDBOOK_STOCK = Citation("this-handbook", "Stock planning")
-WHO_REINDUCTION = Citation("who-2009", "Annex 12, Prescribing guidelines")
-COWS_SCALE = Citation("wesson-ling-2003", "Scale and scoring")

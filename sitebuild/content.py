@@ -25,13 +25,13 @@ from sitebuild.hazards import Hazard
 from sitebuild.reference_tables import TaperTable
 from sitebuild.routes import path_of
 from sitebuild.settings import INVALID_DATA_SETS as INVALID
-from sitebuild.settings import Settings
+from sitebuild.settings import Settings, as_date
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 
 AUDIENCES = ("clinicians", "programme managers", "trainers", "pharmacists", "peer workers")
-PARTS = ("WHO 2025 guidance", "Supporting evidence")
+PARTS = ("WHO 2025 guidance", "Clinical topics", "Supporting evidence")
 JOB_AID_KINDS = ("checklist", "steps", "bullets", "table", "taper_table")
 
 # [@who-2025 §Consideration of take-home doses]  or  [@who-2025]: the calculators' one pattern.
@@ -162,6 +162,9 @@ class Source:
     stored: str = ""
     # For a section whose heading is not a line of its own in the stored text: the words it starts with.
     section_starts: tuple[tuple[str, str], ...] = ()
+    # For a source that is not stored: the day we last re-read the cited sections in the source itself
+    # (None: not re-checked; the bibliography says so). See docs/checking-sources.md.
+    checked: dt.date | None = None
 
     @property
     def citation(self) -> str:
@@ -406,19 +409,12 @@ def slug_of(text: str) -> str:
 
 
 def _date(check: Checker, data: dict, name: str, today: dt.date) -> dt.date:
-    value = data.get(name)
-    if value is None:
+    shown = data.get(name)
+    if shown is None:
         return dt.date.min
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            check.add(name, f"'{value}' is not a date.", "write the date as YYYY-MM-DD, for example 2026-11-23.")
-            return dt.date.min
-    if not isinstance(value, dt.date):
-        check.add(name, f"'{value}' is not a date.", "write the date as YYYY-MM-DD, for example 2026-11-23.")
+    value = as_date(shown)
+    if value is None:
+        check.add(name, f"'{shown}' is not a date.", "write the date as YYYY-MM-DD, for example 2026-11-23.")
         return dt.date.min
     if value > today:
         check.add(name, f"{value.isoformat()} is in the future.", "use the date the content was last reviewed.")
@@ -571,7 +567,7 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
     for i, item in enumerate(data or []):
         where = f"[{i}]"
         required = ("id", "short", "title", "published", "licence")
-        optional = ("authors", "subtitle", "doi", "url", "note", "sections", "stored", "section_starts")
+        optional = ("authors", "subtitle", "doi", "url", "note", "sections", "stored", "section_starts", "checked")
         if not check.fields(item, required, optional, where):
             continue
         source_id = str(item.get("id"))
@@ -601,13 +597,36 @@ def load_sources(path: Path, problems: list[Problem]) -> tuple[Source, ...]:
                 check.add(f"{where}.section_starts", f"names '{name}', which is not one of the source's sections.",
                           f"use one of: {'; '.join(sections)}.")
 
+        checked = _checked_date(check, item, where, stored)
         sources.append(Source(
-            id=source_id, short=text("short"), title=text("title"), published=text("published"),
+            checked=checked, id=source_id, short=text("short"), title=text("title"), published=text("published"),
             licence=text("licence"), authors=text("authors"), subtitle=text("subtitle"), doi=text("doi"),
             url=text("url"), note=text("note"), sections=sections, stored=stored,
             section_starts=tuple((str(k), " ".join(str(v).split())) for k, v in starts.items())))
     problems.extend(check.problems)
     return tuple(sources)
+
+
+def _checked_date(check: Checker, item: dict, where: str, stored: str) -> dt.date | None:
+    """A source's optional `checked:` date: a real day, not in the future, for sources that are not stored."""
+    if item.get("checked") is None:
+        return None
+    field_name = f"{where}.checked"
+    if stored:
+        check.add(field_name, "is given for a stored source, whose citations are checked word for word.",
+                  "remove 'checked:'; it is for sources whose text is not in ../shared/sources/.")
+        return None
+    shown = item.get("checked")
+    value = as_date(shown)
+    if value is None:
+        check.add(field_name, f"'{shown}' is not a date.",
+                  "write the day the cited sections were last re-read in the source as YYYY-MM-DD, or remove it.")
+        return None
+    if value > dt.date.today():
+        check.add(field_name, f"{value.isoformat()} is in the future.",
+                  "write the day the source was actually re-checked, or remove 'checked:'.")
+        return None
+    return value
 
 
 def load_chapter(path: Path, index: SourceIndex, today: dt.date, root: Path) -> tuple[Chapter | None, list[Problem]]:

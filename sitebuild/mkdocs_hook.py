@@ -20,8 +20,9 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 
 from sitebuild import content as content_model
-from sitebuild import links, pages, pyodide_embed
-from sitebuild import service_worker
+from sitebuild import citation_report, links, pages, pyodide_embed
+from sitebuild import manifest, search_ranking, service_worker
+from sitebuild import situations as situations_model
 
 log = get_plugin_logger(__name__)  # on the mkdocs logger tree, so --strict sees its warnings
 
@@ -35,6 +36,7 @@ class _State:
     info: pages.BuildInfo | None = None
     runtime: dict[str, str] | None = None
     build: str | None = None
+    situations: situations_model.Situations | None = None
 
 
 _state = _State()
@@ -63,6 +65,7 @@ def on_config(config):
     try:
         pyodide_embed.check_runtime()
         loaded = content_model.load(content_dir)
+        _state.situations = situations_model.load(loaded, content_dir)
     except (content_model.ContentError, pyodide_embed.RuntimeMissing) as e:
         raise PluginError(str(e)) from None
     # The runtime scripts are made now so that pages can name each by its content hash.
@@ -72,6 +75,10 @@ def on_config(config):
                                   pyodide_version=pyodide_embed.PYODIDE_VERSION, runtime_scripts=runtime_scripts)
     _state.content = loaded
     _state.renderer = pages.Renderer(loaded, _state.info)
+    _state.renderer.situations = _state.situations   # the home page's <!-- situations -->
+    # The header's emergency link on every page (overrides/main.html), from content/situations.yml.
+    emergency = _state.situations.emergency
+    config["extra"]["emergency_link"] = {"label": emergency.label, "url": emergency.url} if emergency else None
     config["nav"] = _state.renderer.nav()
     config["extra"]["handbook_version"] = _state.info.version
     config["extra"]["handbook_built"] = _state.info.built.isoformat()
@@ -92,7 +99,12 @@ def on_config(config):
 def on_page_markdown(markdown, page, config, files):
     # Hand-written pages (docs/) may hold markers the build fills from content, such as the
     # programme's local settings on the home page.
-    return _state.renderer.fill_markers(markdown, page.file.src_uri)
+    # `<!-- keep-offline -->`: the "Keep everything offline" control (docs/assets/keep-offline.js).
+    # `<!-- pdfs -->`: links to the PDFs, in builds that make them (OAMT_PDF=1, sitebuild/pdf.py).
+    from sitebuild import pdf
+
+    markdown = pdf.fill_marker(markdown, page.file.src_uri, os.environ.get("OAMT_PDF") == "1")
+    return _state.renderer.fill_markers(manifest.fill_marker(markdown), page.file.src_uri)
 
 
 def on_files(files, config):
@@ -121,6 +133,24 @@ def on_post_build(config):
     vendor = site / "assets" / "vendor" / "iframe-worker"
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(IFRAME_WORKER_SHIM, vendor / "shim.js")
+    # Situation words, the print page left out, administration pages last (before the hashes below).
+    search_ranking.rewrite(site, _state.situations.keywords_by_url(first=True),
+                           _state.situations.keywords_by_url(first=False))
+    # How many citations name the words of the source they rest on (python -m sitebuild.citation_report).
+    report = citation_report.count(stored_ids={s.id for s in _state.content.sources if s.stored})
+    citation_report.write_json(report, site / "citation-report.json")
+    log.info(report.summary())
+    # The web app manifest (installing the handbook), before the service worker lists the files.
+    manifest.write_manifest(site, config["site_name"], config.get("site_description") or "")
+    # The handbook PDF and the job-aid packs, when asked for (they take several times the rest of the build).
+    if os.environ.get("OAMT_PDF") == "1":
+        from sitebuild import pdf
+
+        try:
+            made = pdf.write_into_site(site, _state.content, _state.info)
+        except ValueError as e:
+            raise PluginError(str(e)) from None
+        log.info("PDFs: " + ", ".join(f"{n} ({r['pages']} pages)" for n, r in made.items()))
     # Last: script hashes, sw.js and the build id are computed over the finished site.
     try:
         _state.build = service_worker.finish_site(site, _state.info.version,

@@ -1,5 +1,7 @@
 """`make offline`: one zip of the built site that works when unzipped and opened
-from disk, with its SHA-256 checksum and the changelog, in dist/."""
+from disk, with its SHA-256 checksum and the changelog, in dist/. The PDFs of `make pdf`
+(site/pdf/, with their SHA256SUMS) are in the zip, and copied next to it with a .sha256 each
+for the release."""
 
 from __future__ import annotations
 
@@ -35,6 +37,11 @@ def make_zip(site: Path, dist: Path) -> Path:
                 zf.writestr(info, path.read_bytes())
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
     (dist / f"{folder}.zip.sha256").write_text(f"{digest}  {target.name}\n", encoding="ascii")
+    for pdf in sorted((site / "pdf").glob("*.pdf")):
+        data = pdf.read_bytes()
+        (dist / pdf.name).write_bytes(data)
+        (dist / f"{pdf.name}.sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  {pdf.name}\n",
+                                                 encoding="ascii")
     changes = REPO / "CHANGES.md"
     if changes.exists():
         (dist / "CHANGES.md").write_text(changes.read_text(encoding="utf-8"), encoding="utf-8")
@@ -48,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     target = make_zip(args.site, args.dist)
     print(f"Wrote {target} ({target.stat().st_size / 1e6:.1f} MB) and its .sha256")
+    for pdf in sorted(args.dist.glob("*.pdf")):
+        print(f"Copied {pdf} ({pdf.stat().st_size / 1e6:.1f} MB) and its .sha256")
     return 0
 
 

@@ -33,6 +33,8 @@ GLOSSARY = path_of("glossary")
 HOSTING = path_of("hosting")
 HAZARD_LOG = path_of("hazard-log")
 PROGRAMME_MARKER = "<!-- programme -->"
+# Hand-written (docs/checking-sources.md); routes.FIXED does not list it yet.
+CHECKING_SOURCES = path_of("checking-sources")
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,55 @@ def _replace_citations(text: str, content: Content, replace: Any, between: Any =
     return "".join(parts)
 
 
+def _anchor_ids(page: str, text: str):
+    """Ids for the anchor phrases of one piece of text on one page: stable from build to build, and
+    distinct between pieces (a page renders many)."""
+    import hashlib
+    import itertools
+
+    stem = hashlib.sha1(f"{page}\n{text}".encode("utf-8")).hexdigest()[:8]
+    return (f"cite-{stem}-{n}" for n in itertools.count(1))
+
+
+def anchor_popup(description: str, popup_id: str) -> str:
+    """The words shown when a citation is hovered or focused (CSS only, hidden on paper): the link's
+    accessible description (aria-describedby), kept out of its name (aria-hidden)."""
+    safe = escape(description, quote=False).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+    return f'<span class="cite-anchor" id="{popup_id}" aria-hidden="true">{safe}</span>'
+
+
+def anchor_words(citation: Citation) -> str:
+    return f"Cited passage: \u201c{' '.join(citation.anchor.split())}\u201d" if citation.anchor else ""
+
+
 def render_citations(text: str, page: str, content: Content) -> str:
-    """[@who-2025 §Section] → a Markdown link to the bibliography entry."""
+    """[@who-2025 §Section] → a Markdown link to the bibliography entry; an anchor phrase
+    (`^"..."`) shows on hover and keyboard focus and is the link's description."""
     href = rel_link(page, BIBLIOGRAPHY)
-    return _replace_citations(text, content, lambda c, label: f"[({label})]({href}#{c.source_id}){{: .cite }}")
+    ids = _anchor_ids(page, text)
+
+    def replace(c: Citation, label: str) -> str:
+        if not c.anchor:
+            return f"[({label})]({href}#{c.source_id}){{: .cite }}"
+        pid = next(ids)
+        return (f"[({label}){anchor_popup(anchor_words(c), pid)}]({href}#{c.source_id})"
+                f"{{: .cite .cite--anchored aria-describedby=\"{pid}\" }}")
+    return _replace_citations(text, content, replace)
 
 
 def citation_html(text: str, page: str, content: Content) -> str:
     """The same, for text that ends up inside raw HTML (form help): escaped, with an <a> to a .html URL."""
-    from html import escape
-
     href = md_to_html_url(rel_link(page, BIBLIOGRAPHY))
-    return _replace_citations(
-        text, content, lambda c, label: f'<a class="cite" href="{escape(href)}#{escape(c.source_id)}">'
-                                        f'{escape(label)}</a>', escape)
+    ids = _anchor_ids(page, text)
+
+    def replace(c: Citation, label: str) -> str:
+        link = f'{escape(href)}#{escape(c.source_id)}'
+        if not c.anchor:
+            return f'<a class="cite" href="{link}">{escape(label)}</a>'
+        pid = next(ids)
+        return (f'<a class="cite cite--anchored" href="{link}" aria-describedby="{pid}">{escape(label)}'
+                f'{anchor_popup(anchor_words(c), pid)}</a>')
+    return _replace_citations(text, content, replace, escape)
 
 
 _PROTECTED = re.compile(
@@ -155,25 +192,64 @@ def _link_in(text: str, pattern: re.Pattern[str], remaining: dict[str, GlossaryE
 
 
 class NumberedCitations:
-    """Citations as numbered notes, for one-page sheets where full labels take too much room."""
+    """Citations as numbered notes: one number per source and section, however often it is cited.
 
-    def __init__(self, content: Content, page: str):
-        self.content, self.page = content, page
+    For one-page sheets (job aids) the numbers link to the bibliography and the sources line
+    resolves them (`listing`). For chapters (`notes="note"`) they link to a Notes list at the end
+    of the page (`notes_html`), which gives each number's source, section and the anchored
+    passages cited, and links back to the text. Each number is a link named "Note 3"; its source,
+    and the anchored passage, show on hover and keyboard focus and are its description.
+    """
+
+    def __init__(self, content: Content, page: str, notes: str = ""):
+        self.content, self.page, self.notes = content, page, notes
         self.order: list[tuple[str, str]] = []
+        self.anchors: dict[tuple[str, str], list[str]] = {}
+        self.uses: dict[tuple[str, str], int] = {}
 
     def render(self, text: str) -> str:
+        ids = _anchor_ids(self.page, text)
+
         def replace(citation: Citation, label: str) -> str:
             key = (citation.source_id, citation.section)
             if key not in self.order:
                 self.order.append(key)
             number = self.order.index(key) + 1
-            return f"<sup>[{number}]({rel_link(self.page, BIBLIOGRAPHY)}#{key[0]}){{: .cite }}</sup>"
-        return _replace_citations(text, self.content, replace)
+            phrase = " ".join(citation.anchor.split())
+            if phrase and phrase not in self.anchors.setdefault(key, []):
+                self.anchors[key].append(phrase)
+            self.uses[key] = self.uses.get(key, 0) + 1
+            pid = next(ids)
+            words = f"{label}: \u201c{phrase}\u201d" if phrase else label
+            if self.notes:
+                href, own = f"#{self.notes}-{number}", f' id="{self.notes}-{number}-ref-{self.uses[key]}"'
+            else:
+                href, own = f"{rel_link(self.page, BIBLIOGRAPHY)}#{key[0]}", ""
+            return (f"<sup class=\"cite-note\">[{number}{anchor_popup(words, pid)}]({href})"
+                    f"{{: .cite{own} aria-label=\"Note {number}\" aria-describedby=\"{pid}\" }}</sup>")
+        # A note number sits against the word before it: "dependence¹", not "dependence ¹".
+        return re.sub(r"[ \t]+(<sup class=\"cite-note\">)", r"\1", _replace_citations(text, self.content, replace))
 
     def listing(self) -> list[tuple[str, str]]:
         href = rel_link(self.page, BIBLIOGRAPHY)
         names = self.content.short_names
         return [(Citation(i, s).text(names), f"{href}#{i}") for i, s in self.order]
+
+    def notes_html(self) -> Markup:
+        """The Notes list: number → source and section (linked to the bibliography), the anchored
+        passages cited, and a link back to where the note is first used."""
+        href = md_to_html_url(rel_link(self.page, BIBLIOGRAPHY))
+        names = self.content.short_names
+        items = []
+        for number, key in enumerate(self.order, 1):
+            label = Citation(*key).text(names)
+            phrases = "; ".join(f"\u201c{escape(p)}\u201d" for p in self.anchors.get(key, ()))
+            passages = f' <span class="chapter-notes__passages">Passages cited: {phrases}</span>' if phrases else ""
+            back = (f' <a class="chapter-notes__back" href="#{self.notes}-{number}-ref-1" '
+                    f'aria-label="Back to the first use of note {number}">\u21a9</a>')
+            items.append(f'<li id="{self.notes}-{number}"><a href="{escape(href)}#{escape(key[0])}">'
+                         f'{escape(label)}</a>.{passages}{back}</li>')
+        return Markup('<ol class="chapter-notes">\n' + "\n".join(items) + "\n</ol>") if items else Markup("")
 
 
 def demote_headings(body: str, levels: int = 1) -> str:
@@ -232,11 +308,18 @@ def form_fields(calculator: str, data: dict[str, Any], page: str, content: Conte
     local_defaults = content.settings.form_defaults(calculator)   # e.g. the programme's take-home profile
     merged = {key: _replace(f, default=local_defaults[f.name]) if f.name in local_defaults else f
               for key, f in merged.items()}
+    # Formulations: each medicine's usual one is listed first (the form selects the first it shows), and the help
+    # says which it is and that the local settings choose it (content/settings.yml, formulations_in_use).
+    usual = {str(i["id"]): i for i in data.get("formulations") or () if isinstance(i, dict) and i.get("default")}
+    merged = {key: _replace(f, help=f"{f.help.split(' Empty:')[0]} {_usual_formulations_text(usual, content)}")
+              if f.choices_from == "formulations" and usual else f for key, f in merged.items()}
 
     def build(f: Field, prefix: str) -> FormField:
         choices = tuple((c.value, c.label, "") for c in f.choices)
         if f.choices_from:
             choices = _data_choices(f, data)
+        if f.choices_from == "formulations":
+            choices = _usual_first(choices, usual)
         help_text = f.help
         bounds = f.bounds_text()
         if bounds and f.kind not in (CHOICE, MULTICHOICE, YESNO, BOOLEAN, DATE, ROWS):
@@ -265,6 +348,25 @@ def _replace(f: Field, **changes: Any) -> Field:
     return replace(f, **changes)
 
 
+def _usual_first(choices: tuple[tuple[str, str, str], ...], usual: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """Each medicine's usual formulation moved to the place of that medicine's first one; the rest keep their order."""
+    out = list(choices)
+    for choice in choices:
+        if choice[0] in usual:
+            first = next(j for j, c in enumerate(out) if c[2] == choice[2])
+            out.remove(choice)
+            out.insert(first, choice)
+    return tuple(out)
+
+
+def _usual_formulations_text(usual: dict[str, Any], content: Content) -> str:
+    """Which formulation is used when none is chosen (the form shows it first), and where that is set."""
+    names = "; ".join(f"{i.get('medicine', '')}: {i.get('label', i['id'])}" for i in usual.values())
+    where = ("chosen by this programme's local settings (formulations_in_use)" if content.settings.formulations_in_use
+             else "this handbook's defaults; a programme chooses its own in its local settings (formulations_in_use)")
+    return f"In use unless you choose another: {names}; {where}."
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -272,6 +374,7 @@ class Renderer:
     def __init__(self, content: Content, info: BuildInfo):
         self.content = content
         self.info = info
+        self.situations = None  # sitebuild.situations.Situations, set by the build: the home page's entries
         self.env = jinja2.Environment(
             # Every value is escaped unless it is already Markup: rendered Markdown from content/, rendered
             # templates and form help built here. Anything else (settings, profile questions) is text.
@@ -319,10 +422,38 @@ class Renderer:
                            protocols=[(link.title, link.url if link.url.startswith("https://")
                                        else rel_link(page, link.url)) for link in settings.local_protocols])
 
+    def signoff_notice(self, page: str) -> Markup:
+        """Whether a local clinical lead reviewed this copy (content/settings.yml `clinical_signoff`), as one
+        short line for calculator pages (on screen and on paper) and every printed sheet. A review of another
+        version does not count: the notice then says this version has not been reviewed."""
+        signoff = self.content.settings.clinical_signoff
+        version = self.info.version
+        about = md_to_html_url(rel_link(page, HOSTING)) + "#clinical-review"
+        more = f' <a class="no-print" href="{escape(about)}">What this means</a>'
+        if signoff is not None and signoff.covers(version):
+            state = "reviewed"
+            text = (f"Reviewed for local use by {escape(signoff.name)} ({escape(signoff.role)}) on "
+                    f"{signoff.date.isoformat()}, for handbook version {escape(version)}.")
+            more = ""
+        elif signoff is not None:
+            state = "stale"
+            text = (f"This version ({escape(version)}) has not been reviewed by a local clinical lead. "
+                    f"The last review, by {escape(signoff.name)} ({escape(signoff.role)}) on "
+                    f"{signoff.date.isoformat()}, was for an older version ({escape(signoff.handbook_version)}).")
+        else:
+            state = "absent"
+            text = "This copy has not been reviewed by a local clinical lead. Use it with your local protocols."
+        return Markup(f'<p class="signoff-notice signoff-notice--{state}" data-signoff="{state}">'
+                      f'{text}{more}</p>')
+
     def fill_markers(self, markdown: str, page: str) -> str:
-        """`<!-- programme -->` in a hand-written page → the programme's local settings."""
+        """`<!-- programme -->` in a hand-written page → the programme's local settings;
+        `<!-- situations -->` → the situations of content/situations.yml (sitebuild.situations)."""
         if PROGRAMME_MARKER in markdown:
             markdown = markdown.replace(PROGRAMME_MARKER, str(self.programme_box(page)))
+        from . import situations
+        if situations.MARKER in markdown and self.situations is not None:
+            markdown = markdown.replace(situations.MARKER, situations.render(self.situations, page))
         return markdown
 
     def pages(self) -> dict[str, str]:
@@ -330,20 +461,25 @@ class Renderer:
         out: dict[str, str] = {}
         for ch in c.chapters:
             page = path_of("chapter", ch)
-            out[page] = self.render("chapter.md.j2", chapter=ch, body=self._md(ch.body, page, glossary=True),
+            # Numbered notes, not the same inline citation again and again (issue #15).
+            notes = NumberedCitations(c, page, notes="note")
+            body = Markup(notes.render(link_glossary_terms(ch.body, page, c.glossary)))
+            out[page] = self.render("chapter.md.j2", chapter=ch, body=body, notes=notes.notes_html(),
                                     sources=self._sources_line(ch.sources, page))
         out[path_of("handbook")] = self.render("handbook_index.md.j2", chapters=c.chapters)
         whole = path_of("handbook-print")
         out[whole] = self.render(
             "print.md.j2", chapters=c.chapters,
             bodies={ch.slug: self._md(demote_headings(ch.body), whole) for ch in c.chapters},
-            sources={ch.slug: self._sources_line(ch.sources, whole) for ch in c.chapters})
+            sources={ch.slug: self._sources_line(ch.sources, whole) for ch in c.chapters},
+            signoff=self.signoff_notice(whole))
         for aid in c.job_aids:
             page = path_of("job-aid", aid)
             notes = NumberedCitations(c, page)
             out[page] = self.render("job_aid.md.j2", aid=aid, md=lambda text: Markup(notes.render(str(text))),
                                     notes=notes.listing,
-                                    sources=self._sources_line(aid.sources, page))
+                                    sources=self._sources_line(aid.sources, page),
+                                    signoff=self.signoff_notice(page))
         out[path_of("job-aids")] = self.render("job_aids_index.md.j2", aids=c.job_aids)
         for calc in c.calculator_pages:
             page = path_of("calculator", calc)
@@ -355,9 +491,11 @@ class Renderer:
                                programme=self.programme_facts())
             body = Markup(str(self._md(calc.body, page)).replace("<!-- calculator -->", str(form)))
             out[page] = self.render("calculator.md.j2", calc=calc, body=body,
-                                    sources=self._sources_line(calc.sources, page))
+                                    sources=self._sources_line(calc.sources, page),
+                                    signoff=self.signoff_notice(page))
         out[path_of("calculators")] = self.render("calculators_index.md.j2", pages=c.calculator_pages)
-        out[BIBLIOGRAPHY] = self.render("bibliography.md.j2", sources=c.sources)
+        from .citation_report import anchored_passages
+        out[BIBLIOGRAPHY] = self.render("bibliography.md.j2", sources=c.sources, passages=anchored_passages(c))
         out[GLOSSARY] = self.render("glossary.md.j2",
                                     entries=[(g, self._md(g.definition, GLOSSARY)) for g in c.glossary])
         out[path_of("about")] = self.render("about.md.j2", who=c.source("who-2025"))
@@ -384,10 +522,12 @@ class Renderer:
              + [{"Writing a take-home profile": path_of("writing-a-profile")}]},
             {"Job aids": [{"All job aids": path_of("job-aids")}]
              + [{_text(a.title): path_of("job-aid", a)} for a in c.job_aids]},
+            {"About this handbook": path_of("about-this-handbook")},
             {"Using this handbook offline": path_of("using-offline")},
             {"Hosting your own copy": path_of("hosting")},
             {"Glossary": path_of("glossary")},
             {"Bibliography": path_of("bibliography")},
+            {"How we check our sources": CHECKING_SOURCES},
             {"Clinical hazard log": path_of("hazard-log")},
             {"About and licence": path_of("about")},
         ]

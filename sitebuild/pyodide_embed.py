@@ -12,6 +12,13 @@ loader (pyodide.mjs), the Emscripten module (pyodide.asm.mjs), the wasm binary
 (gzipped here, inflated in the browser) and the standard library zip. The lock
 file's `info` block is passed as `lockFileContents`, so no lock file is fetched.
 
+Over http(s) the same runtime is also given to the browser as real files of the site
+(RAW_FILES: the loader modules and the wasm, served as application/wasm), so the worker imports and
+compiles them from responses the browser can cache compiled code for; the base64 scripts stay for
+file://. A memory snapshot of a runtime that has already imported the calculators
+(sitebuild/snapshot.py) rides as snapshot.b64.js for both ways; the worker restores it and falls back
+to the plain boot if that fails. docs/assets/calculator.js chooses the way in one place.
+
 Every script ends by recording its own version (the start of the SHA-256 of the rest of it) in
 `__PYODIDE_EMBED.versions`, and pages name it as `name?v=<version>`: a changed file has a new
 address, so no cache answers with another build's file, and the page and the service worker can check
@@ -24,12 +31,16 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
+
+from sitebuild import snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 PYODIDE_DIR = REPO / "node_modules" / "pyodide"
 CACHE_DIR = REPO / ".cache" / "pyodide-embed"
-CALCULATORS_DIR = REPO / "calculators"
+# The calculators package the browser gets (a test builds a copy with a changed source).
+CALCULATORS_DIR = Path(os.environ.get("OAMT_CALCULATORS_DIR") or REPO / "calculators")
 
 # Pinned exactly: the loader relies on Pyodide internals (the createPyodideModule
 # option, the two URLs it fetches, the default export of pyodide.asm.mjs).
@@ -43,6 +54,13 @@ RUNTIME_FILES = (
     ("wasmGz", "pyodide.asm.wasm", True),
     ("stdlib", "python_stdlib.zip", False),
 )
+
+
+# Served as they are, for http(s) only: the worker imports the modules and streams the wasm from
+# real responses, so the browser keeps their compiled code between visits.
+RAW_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+# Used on file:// only (over http(s) their raw files above serve instead): a hosted copy need not store them.
+FILE_ONLY_SCRIPTS = ("pyodide.mjs.b64.js", "pyodide.asm.mjs.b64.js", "pyodide.asm.wasm.b64.js")
 
 
 class RuntimeMissing(RuntimeError):
@@ -62,6 +80,10 @@ def check_runtime(pyodide_dir: Path = PYODIDE_DIR) -> None:
             f"node_modules/pyodide is version {version}, but the site is pinned to {PYODIDE_VERSION}. "
             "Run `npm ci` to install the pinned version, or update PYODIDE_VERSION and package.json together "
             "and run the browser tests.")
+    try:
+        snapshot.node_path()
+    except snapshot.SnapshotError as e:
+        raise RuntimeMissing(str(e)) from None
 
 
 def _payload_script(key: str, data: bytes) -> str:
@@ -81,7 +103,7 @@ def _cached_gzip(data: bytes) -> bytes:
     return packed
 
 
-def runtime_scripts(pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str]:
+def runtime_scripts(pyodide_dir: Path = PYODIDE_DIR, snapshot_key: str = "") -> dict[str, str]:
     """File name in assets/pyodide/ → script text, for the runtime files and the lock info."""
     check_runtime(pyodide_dir)
     scripts = {}
@@ -94,8 +116,15 @@ def runtime_scripts(pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str]:
     info = {"info": lock["info"], "packages": {}}
     scripts["pyodide-info.js"] = (
         f"(globalThis.__PYODIDE_EMBED ||= {{}}).lock = {json.dumps(info)};\n"
-        f"globalThis.__PYODIDE_EMBED.version = {json.dumps(PYODIDE_VERSION)};\n")
+        f"globalThis.__PYODIDE_EMBED.version = {json.dumps(PYODIDE_VERSION)};\n"
+        f"globalThis.__PYODIDE_EMBED.snapshotKey = {json.dumps(snapshot_key)};\n")
     return scripts
+
+
+def snapshot_script(sources: dict[str, str], pyodide_dir: Path = PYODIDE_DIR) -> tuple[str, str]:
+    """(key, snapshot.b64.js): the gzipped memory snapshot (sitebuild/snapshot.py), made or cached."""
+    key, packed = snapshot.snapshot_gz(sources, pyodide_dir, CACHE_DIR)
+    return key, _payload_script("snapshotGz", packed)
 
 
 def calculator_sources(calculators_dir: Path = CALCULATORS_DIR) -> dict[str, str]:
@@ -115,9 +144,9 @@ def calculator_script(data: dict, calculators_dir: Path = CALCULATORS_DIR) -> st
             f"globalThis.__PYODIDE_EMBED.data = {data_json};\n")
 
 
-def content_version(text: str) -> str:
-    """A runtime script's version: the start of the SHA-256 of its payload."""
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+def content_version(text: str | bytes) -> str:
+    """A runtime file's version: the start of the SHA-256 of a script's payload or of a file's bytes."""
+    return hashlib.sha256(text.encode("ascii") if isinstance(text, str) else text).hexdigest()[:16]
 
 
 def versioned(text: str, name: str) -> str:
@@ -127,29 +156,42 @@ def versioned(text: str, name: str) -> str:
             f'"{content_version(text)}";\n')
 
 
-def build_runtime(data: dict, pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str]:
-    """Every runtime script, in load order, each ending with its version line."""
-    scripts = runtime_scripts(pyodide_dir)
+def build_runtime(data: dict, pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str | bytes]:
+    """Every runtime file, in load order: the scripts (text, each ending with its version line), then
+    the raw files for http(s) (bytes, versioned by their SHA-256)."""
+    check_runtime(pyodide_dir)
+    key, snap = snapshot_script(calculator_sources(), pyodide_dir)
+    scripts = runtime_scripts(pyodide_dir, snapshot_key=key)
     scripts["calculators.js"] = calculator_script(data)
-    return {name: versioned(text, name) for name, text in scripts.items()}
+    scripts["snapshot.b64.js"] = snap
+    files: dict[str, str | bytes] = {name: versioned(text, name) for name, text in scripts.items()}
+    for name in RAW_FILES:
+        files[name] = (pyodide_dir / name).read_bytes()
+    return files
 
 
-def script_urls(scripts: dict[str, str]) -> list[str]:
-    """`name?v=<version>` for each script, in load order: a new version is a new address, so no cache
+def script_urls(scripts: dict[str, str | bytes]) -> list[str]:
+    """`name?v=<version>` for each file, in load order: a new version is a new address, so no cache
     (the browser's, a proxy's or the service worker's) can answer with another version's file."""
     return [f"{name}?v={version_of(text)}" for name, text in scripts.items()]
 
 
-def version_of(script: str) -> str:
+def version_of(script: str | bytes) -> str:
+    """The version a script records on its last line, or a raw file's content hash."""
+    if isinstance(script, bytes):
+        return content_version(script)
     return script.rsplit(" = ", 1)[1].strip().strip('";')
 
 
 def write_runtime(site_dir: Path, data: dict, pyodide_dir: Path = PYODIDE_DIR,
-                  scripts: dict[str, str] | None = None) -> list[str]:
-    """Write assets/pyodide/* into the built site; returns the script names in load order."""
+                  scripts: dict[str, str | bytes] | None = None) -> list[str]:
+    """Write assets/pyodide/* into the built site; returns the file names in load order."""
     out = site_dir / "assets" / "pyodide"
     out.mkdir(parents=True, exist_ok=True)
     scripts = scripts or build_runtime(data, pyodide_dir)
     for name, text in scripts.items():
-        (out / name).write_text(text, encoding="ascii")
+        if isinstance(text, bytes):
+            (out / name).write_bytes(text)
+        else:
+            (out / name).write_text(text, encoding="ascii")
     return list(scripts)

@@ -19,6 +19,8 @@ FIXED = {
     "hazard-log": "hazard-log.md",
     "glossary": "glossary.md",
     "bibliography": "bibliography.md",
+    "checking-sources": "checking-sources.md",
+    "about-this-handbook": "about-this-handbook.md",
     "handbook": "handbook/index.md",
     "handbook-print": "handbook/print.md",
     "job-aids": "job-aids/index.md",

@@ -31,6 +31,7 @@ SHOTS = {
     "calculator-result.png": "a calculator's result in a copy opened from disk",
     "offline-notice.png": "the notice on a visited hosted copy read offline",
     "footer-version.png": "the footer with the version and the build date",
+    "keep-offline.png": "\"Keep everything offline\" on a hosted copy, once everything is stored",
 }
 
 
@@ -136,6 +137,21 @@ def shoot(site: Path, out: Path) -> list[Path]:
             notice = _box(page, "#handbook-offline")
             page.screenshot(path=str(out / "offline-notice.png"), full_page=True,
                             clip=_clip(0, notice["y"] + notice["height"] + 70))
+            context.close()
+
+            # (e) "Keep everything offline" on a hosted copy, once everything is stored.
+            context = browser.new_context(viewport={"width": WIDTH, "height": 800}, device_scale_factor=1,
+                                          reduced_motion="reduce")
+            page = context.new_page()
+            page.goto(hosted + "using-offline.html")
+            page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=60_000)
+            state = "document.querySelector('[data-keep-offline]').dataset.state"
+            page.wait_for_function(f"() => {state} === 'partial'", timeout=60_000)
+            page.get_by_role("button", name="Keep everything offline").click()
+            page.wait_for_function(f"() => {state} === 'complete'", timeout=300_000)
+            box = _box(page, "[data-keep-offline]")
+            page.screenshot(path=str(out / "keep-offline.png"), full_page=True,
+                            clip=_clip(box["y"] - 12, box["y"] + box["height"] + 12))
             context.close()
             browser.close()
     finally:

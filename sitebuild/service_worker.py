@@ -10,7 +10,9 @@ replace the id by the placeholder in every file and hash again, and the same id 
 runtime file gives a new id; the same content gives the same id.
 
 **Runtime files** are addressed by their own content hash (`calculators.js?v=<hash>`, see
-sitebuild.pyodide_embed), so no cache can answer with another build's calculators.
+sitebuild.pyodide_embed), so no cache can answer with another build's calculators. Scripts record it on
+their last line; raw files (the wasm and loader modules the worker fetches over http) are addressed by
+the start of their SHA-256, which the service worker checks before storing them.
 
 **Script hashes.** The policy allows no inline script but the ones the theme writes, by hash, computed
 here over each final page: its inline `<script>`s, and, on file:// copies, the bootstrap that
@@ -22,6 +24,14 @@ runtime the first time a calculator page loads it: reading a chapter on a metere
 costs the 10 MB of Pyodide. When a new build installs over one whose cache held the runtime, it stores
 the runtime too (copying files whose hashed address did not change), so what worked offline before
 works offline after the update.
+
+**Keep everything offline** (docs/assets/keep-offline.js): sw.js also lists everything a reader can
+ask it to store (KEEP: every file the install stores, the PDFs, the runtime), with each file's size as
+served, so the page shows the total before it starts. The page asks the worker to store the files one
+by one; once all are in the cache the worker writes a marker (KEEP_MARKER) naming the build, the number
+of files and the bytes stored. A build that installs over a cache with that marker stores everything
+too and writes its own marker only when all of it is stored: until then the page says the copy needs
+refreshing.
 """
 
 from __future__ import annotations
@@ -36,8 +46,11 @@ from pathlib import Path
 RUNTIME_DIR = "assets/pyodide/"  # cached on first use, not at install
 # Never needed to read the handbook offline, so not downloaded at install (cached if ever used):
 # source maps, the search's other-language stemmers, and the search index for file:// copies.
-ON_USE_ONLY = ("assets/javascripts/lunr/", "search/search_index.js")
+ON_USE_ONLY = ("assets/javascripts/lunr/", "search/search_index.js", "pdf/")
 ON_USE_SUFFIXES = (".map",)
+# Not stored at install either, but stored by "Keep everything offline" (docs/assets/keep-offline.js),
+# with every page and the runtime: the printable PDFs.
+KEEP_TOO = ("pdf/",)
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "sw.js"
 
 BUILD_PLACEHOLDER = "__OAMT_BUILD_ID__"
@@ -143,10 +156,25 @@ def runtime_urls(site_dir: Path) -> list[str]:
     from sitebuild.pyodide_embed import version_of
 
     out = []
-    for path in sorted((site_dir / RUNTIME_DIR).glob("*.js")):
-        text = path.read_text(encoding="ascii")
-        out.append(f"{RUNTIME_DIR}{path.name}?v={version_of(text)}")
+    for path in sorted(p for p in (site_dir / RUNTIME_DIR).iterdir() if p.is_file()):
+        # Scripts record their version on their last line; raw files (the wasm) are named by their hash.
+        data = path.read_text(encoding="ascii") if path.suffix == ".js" else path.read_bytes()
+        out.append(f"{RUNTIME_DIR}{path.name}?v={version_of(data)}")
     return out
+
+
+def served_size(site_dir: Path, rel: str) -> int:
+    """The file's size as served: finish_site puts the build id (12 characters) where the placeholder is."""
+    data = (site_dir / rel.split("?", 1)[0]).read_bytes()
+    if rel.endswith(TEXT_SUFFIXES) and not rel.startswith(RUNTIME_DIR):
+        return len(data) - data.count(BUILD_PLACEHOLDER.encode()) * (len(BUILD_PLACEHOLDER) - 12)
+    return len(data)
+
+
+def keep_list(site_dir: Path, files: list[str], runtime: list[str]) -> list[list]:
+    """[address, bytes] of everything "Keep everything offline" stores: every page and file the
+    install stores, the PDFs, and the runtime at its content-hashed addresses."""
+    return [[rel, served_size(site_dir, rel)] for rel in [*files, *runtime]]
 
 
 def write_service_worker(site_dir: Path, version: str, build: str = BUILD_PLACEHOLDER) -> Path:
@@ -154,9 +182,11 @@ def write_service_worker(site_dir: Path, version: str, build: str = BUILD_PLACEH
     files = [rel for rel in every if not rel.startswith((RUNTIME_DIR, *ON_USE_ONLY))
              and not rel.endswith(ON_USE_SUFFIXES)]
     cache = f"oamt-{build}"
+    runtime = runtime_urls(site_dir)
+    keep = keep_list(site_dir, files + [rel for rel in every if rel.startswith(KEEP_TOO)], runtime)
     script = TEMPLATE.read_text(encoding="utf-8")
     for key, value in (("__CACHE_NAME__", cache), ("__BUILD__", build), ("__VERSION__", version),
-                       ("__FILES__", files), ("__RUNTIME__", runtime_urls(site_dir))):
+                       ("__FILES__", files), ("__RUNTIME__", runtime), ("__KEEP__", keep)):
         script = script.replace(key, json.dumps(value))
     target = site_dir / "sw.js"
     target.write_text(script, encoding="utf-8")

@@ -10,12 +10,16 @@ Every field is optional: a copy with no settings says so and points to
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 FIELDS = ("programme_name", "contacts", "naloxone", "local_protocols", "newer_copy", "takehome_profile",
-          "formulations_in_use")
+          "formulations_in_use", "clinical_signoff")
+SIGNOFF_FIELDS = ("name", "role", "date", "handbook_version")
+# A version as the footer shows it: "0.1.0+1a2b3c4" from git, or a release's OAMT_VERSION such as "v2026.1".
+VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,39}$")
 # Digits with the separators people write in phone numbers; no letters, so a name or note cannot slip in.
 PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
 MAX_NAME = 80
@@ -34,6 +38,20 @@ class LocalLink:
 
 
 @dataclass(frozen=True)
+class ClinicalSignoff:
+    """The named clinician who reviewed this copy for local use, and the handbook version they reviewed."""
+
+    name: str               # "Dr A. Mensah"
+    role: str               # "Clinical lead, Harbour City OAMT service"
+    date: dt.date           # the day of the review, not in the future
+    handbook_version: str   # the version reviewed, exactly as the footer shows it
+
+    def covers(self, version: str) -> bool:
+        """True when the review was of this very version (the footer's "Version ...")."""
+        return self.handbook_version == version
+
+
+@dataclass(frozen=True)
 class Settings:
     programme_name: str = ""
     contacts: tuple[Contact, ...] = ()
@@ -42,6 +60,7 @@ class Settings:
     newer_copy: str = ""                      # where to get a newer copy (text or an https:// address)
     takehome_profile: str = ""                # the profile the take-home form opens with
     formulations_in_use: tuple[str, ...] = ()  # empty: every formulation; else, per medicine, the first is usual
+    clinical_signoff: ClinicalSignoff | None = None  # None: no local clinical lead has reviewed this copy
 
     @property
     def configured(self) -> bool:
@@ -76,7 +95,8 @@ class Settings:
 INVALID_DATA_SETS = "_invalid"
 
 
-def read(data: Any, check: Any, index: Any, calculator_data: Mapping[str, Any]) -> Settings:
+def read(data: Any, check: Any, index: Any, calculator_data: Mapping[str, Any],
+         today: dt.date | None = None) -> Settings:
     """Validates the parsed YAML of settings.yml; problems go to `check` (a content.Checker)."""
     if data is None:
         return Settings()
@@ -138,9 +158,73 @@ def read(data: Any, check: Any, index: Any, calculator_data: Mapping[str, Any]) 
                       f"use ids from content/formulations.yml: {', '.join(known)}.")
     if len(set(map(str, in_use))) != len(in_use):
         check.add("formulations_in_use", "lists a formulation twice.", "list each formulation once.")
+    signoff = read_signoff(data.get("clinical_signoff"), check, today or dt.date.today())
     return Settings(programme_name=name, contacts=tuple(contacts), naloxone=naloxone, local_protocols=tuple(links),
                     newer_copy=newer, takehome_profile=profile,
-                    formulations_in_use=tuple(str(f) for f in in_use))
+                    formulations_in_use=tuple(str(f) for f in in_use), clinical_signoff=signoff)
+
+
+def read_signoff(raw: Any, check: Any, today: dt.date) -> ClinicalSignoff | None:
+    """`clinical_signoff:` (name, role, date, handbook_version), all four required once any is given."""
+    where = "clinical_signoff"
+    if raw is None or raw == {}:
+        return None
+    if not isinstance(raw, dict):
+        check.add(where, f"expected name, role, date and handbook_version, but found {type(raw).__name__}.",
+                  "write it as four indented lines: 'name: ...', 'role: ...', 'date: YYYY-MM-DD' and "
+                  "'handbook_version: ...', or leave it empty until a clinical lead has reviewed this copy.")
+        return None
+    before = len(check.problems)
+    check.fields(raw, SIGNOFF_FIELDS, (), where)
+    name, role = check.text(raw, "name", where), check.text(raw, "role", where)
+    for label, value in (("name", name), ("role", role)):
+        if len(value) > MAX_NAME:
+            check.add(f"{where}.{label}", f"is {len(value)} characters long.",
+                      f"shorten it to {MAX_NAME} characters or fewer: it is printed on every sheet.")
+    version = raw.get("handbook_version")
+    if version is not None and not isinstance(version, str):
+        check.add(f"{where}.handbook_version", f"'{version}' was read as a {type(version).__name__}, not as text.",
+                  "put the version in quotes exactly as the footer shows it, for example \"0.1.0+1a2b3c4\".")
+        version = ""
+    version = (version or "").strip()
+    if version and not VERSION.match(version):
+        check.add(f"{where}.handbook_version", f"'{version}' is not a handbook version.",
+                  "copy the version from the footer of the copy you reviewed (after 'Version'), "
+                  "for example \"0.1.0+1a2b3c4\".")
+    date = _signoff_date(raw.get("date"), check, f"{where}.date", today)
+    if len(check.problems) > before or not (name and role and date and version):
+        return None
+    return ClinicalSignoff(name=name, role=role, date=date, handbook_version=version)
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A YAML value read as a day (a date, a datetime's day, or YYYY-MM-DD text), or None if it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _signoff_date(value: Any, check: Any, field: str, today: dt.date) -> dt.date | None:
+    if value is None or value == "":
+        return None   # reported as missing by check.fields
+    shown = value
+    value = as_date(value)
+    if value is None:
+        check.add(field, f"'{shown}' is not a date.",
+                  "write the day of the review as YYYY-MM-DD, for example 2026-11-23.")
+        return None
+    if value > today:
+        check.add(field, f"{value.isoformat()} is in the future.",
+                  "write the day the clinical lead actually reviewed this copy, not a planned date.")
+        return None
+    return value
 
 
 def _url_ok(url: str) -> bool:

@@ -42,8 +42,10 @@ def test_the_build_loads_the_formulations():
 
 def test_the_built_in_defaults_equal_the_files_defaults():
     assert [item for item in ITEMS if item.get("default")] == list(DEFAULT_ITEMS)
+    # Issue 14: the usual buprenorphine formulation is 2 and 8 mg tablets, which can be dispensed almost
+    # everywhere (0.4 mg tablets are not available everywhere).
     assert {f.medicine: f.id for f in DEFAULTS} == {"methadone": "methadone-oral-solution-1",
-                                                   "buprenorphine": "buprenorphine-sublingual"}
+                                                   "buprenorphine": "buprenorphine-2-8"}
 
 
 @pytest.mark.parametrize(("fid", "dose", "text"), [

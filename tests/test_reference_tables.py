@@ -51,8 +51,8 @@ def test_every_row_is_what_the_calculator_gives_for_that_dose(content):
 
 def test_rows_are_padded_and_say_when_rounding_changes_the_length():
     data = content_model.calculator_data()
-    table, problems = taper_table({"medicine": "buprenorphine", "start_doses_mg": ["2", "16"], "target_days": 5,
-                                   "stop_dose_mg": "0.4"}, data)
+    table, problems = taper_table({"medicine": "buprenorphine", "formulation": "buprenorphine-sublingual",
+                                   "start_doses_mg": ["2", "16"], "target_days": 5, "stop_dose_mg": "0.4"}, data)
     assert not problems
     assert table.columns[-1] == "Total (mg)" and len(table.columns) == 2 + 5 + 1
     short = next(r for r in table.rows if r.start_mg == "2")

@@ -51,3 +51,19 @@ def test_the_built_page_shows_them(site_dir):
     assert {Path(src).name for _, src in shown} == set(SHOTS)
     for _, src in shown:
         assert (site_dir / src).is_file(), src
+
+
+README = REPO / "README.md"
+README_IMAGE = re.compile(r'!\[([^\]]*)\]\(([^)\s]+)\)|<img alt="([^"]*)" src="([^"]+)"')
+
+
+def test_every_image_in_the_readme_exists_with_alt_text():
+    found = [(m.group(1) or m.group(3) or "", m.group(2) or m.group(4)) for m in
+             README_IMAGE.finditer(README.read_text(encoding="utf-8"))]
+    assert len(found) >= 4
+    for alt, src in found:
+        path = REPO / src
+        assert path.is_file(), f"README.md shows {src}, which does not exist"
+        assert path.read_bytes()[:8] == PNG_SIGNATURE, src
+        assert path.stat().st_size < 300_000, f"{src} is {path.stat().st_size} bytes"
+        assert len(alt.split()) >= 5, f"{src}: alt text {alt!r} says too little"

@@ -120,3 +120,44 @@ def test_the_built_site_shows_its_id_and_recomputes_to_it(site_dir, tmp_path):
         if build.encode() in data:
             path.write_bytes(data.replace(build.encode(), BUILD_PLACEHOLDER.encode()))
     assert build_id(copy) == build
+
+
+def test_a_raw_runtime_file_is_addressed_by_its_sha256(tmp_path):
+    """The wasm over http is a real file (no version line): its address names its SHA-256, which the
+    service worker checks before storing it (isVersion in sitebuild/templates/sw.js)."""
+    import hashlib
+
+    site = make_site(tmp_path / "a", "text")
+    wasm = b"\0asm\1\0\0\0 made-up bytes"
+    (site / "assets" / "pyodide" / "pyodide.asm.wasm").write_bytes(wasm)
+    _, _, runtime, _ = worker_facts(site)
+    assert f"assets/pyodide/pyodide.asm.wasm?v={hashlib.sha256(wasm).hexdigest()[:16]}" in runtime
+    assert pyodide_embed.script_urls({"pyodide.asm.wasm": wasm})[0] == runtime[1].split("/")[-1]
+    script = (site / "sw.js").read_text(encoding="utf-8")
+    assert 'crypto.subtle.digest("SHA-256"' in script and '"store-runtime"' in script
+
+
+def test_the_snapshot_is_keyed_by_runtime_and_calculators_and_cached(tmp_path, monkeypatch):
+    """A warm cache never runs node; a changed calculator source is a new key (and a new snapshot)."""
+    from sitebuild import snapshot
+
+    sources = {"calculators/__init__.py": "x = 1\n"}
+    key = snapshot.snapshot_key(sources, pyodide_embed.PYODIDE_DIR)
+    assert key != snapshot.snapshot_key({"calculators/__init__.py": "x = 2\n"}, pyodide_embed.PYODIDE_DIR)
+    made = []
+    monkeypatch.setattr(snapshot, "make_snapshot", lambda s, k, d: made.append(k) or b"snapshot " + k.encode())
+    first = snapshot.snapshot_gz(sources, pyodide_embed.PYODIDE_DIR, tmp_path)
+    again = snapshot.snapshot_gz(sources, pyodide_embed.PYODIDE_DIR, tmp_path)
+    assert first == again and first[0] == key and made == [key]
+    import gzip
+    assert gzip.decompress(first[1]) == b"snapshot " + key.encode()
+
+
+def test_without_node_the_build_fails_clearly(monkeypatch):
+    import pytest
+
+    from sitebuild import snapshot
+
+    monkeypatch.setattr(snapshot.shutil, "which", lambda name: None)
+    with pytest.raises(pyodide_embed.RuntimeMissing, match="node was not found"):
+        pyodide_embed.check_runtime()

@@ -134,3 +134,150 @@ def test_a_setting_of_the_wrong_type_is_a_problem_naming_it_never_an_exception(v
     check = content_model.Checker("content/settings.yml")
     content_model.local_settings.read(value, check, index, data)
     assert [p.field for p in check.problems] == (["x"] if isinstance(value, dict) else ["(top level)"])
+
+
+# ---------------------------------------------------------------- clinical sign-off (issue #14)
+
+SIGNOFF = {"name": "Dr A. Mensah", "role": "Clinical lead, Harbour City OAMT service", "date": "2026-11-20",
+           "handbook_version": "v2026.1"}
+
+
+def _signoff_problems(value, today=None):
+    import datetime as dt
+
+    from types import SimpleNamespace
+
+    # Only the sign-off is read: no naloxone text to check, no data sets to check against.
+    index = SimpleNamespace(check_text=lambda *args: None)
+    check = content_model.Checker("content/settings.yml")
+    settings = content_model.local_settings.read({"clinical_signoff": value}, check, index, {},
+                                                 today=today or dt.date(2026, 11, 30))
+    return settings.clinical_signoff, {p.field: p for p in check.problems}
+
+
+def test_a_complete_signoff_is_read_and_covers_only_its_own_version():
+    import datetime as dt
+
+    signoff, problems = _signoff_problems(dict(SIGNOFF, date=dt.date(2026, 11, 20)))
+    assert problems == {}
+    assert signoff.name == "Dr A. Mensah" and signoff.date == dt.date(2026, 11, 20)
+    assert signoff.covers("v2026.1") and not signoff.covers("v2026.2") and not signoff.covers("0.1.0+1a2b3c4")
+
+
+@pytest.mark.parametrize("empty", [None, {}])
+def test_no_signoff_is_not_a_problem(empty):
+    assert _signoff_problems(empty) == (None, {})
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "20/11/2026", "last week", 20261120])
+def test_a_signoff_date_that_is_not_a_day_names_the_field_and_the_format(date):
+    signoff, problems = _signoff_problems(dict(SIGNOFF, date=date))
+    assert signoff is None and set(problems) == {"clinical_signoff.date"}
+    assert "not a date" in problems["clinical_signoff.date"].reason
+    assert "YYYY-MM-DD" in problems["clinical_signoff.date"].fix
+
+
+def test_a_signoff_dated_in_the_future_is_refused():
+    signoff, problems = _signoff_problems(dict(SIGNOFF, date="2026-12-01"))
+    assert signoff is None and set(problems) == {"clinical_signoff.date"}
+    assert "in the future" in problems["clinical_signoff.date"].reason
+
+
+@pytest.mark.parametrize("missing", ["name", "role", "date", "handbook_version"])
+def test_a_signoff_missing_a_field_names_it(missing):
+    value = {k: v for k, v in SIGNOFF.items() if k != missing}
+    signoff, problems = _signoff_problems(value)
+    assert signoff is None and set(problems) == {f"clinical_signoff.{missing}"}
+    assert "missing" in problems[f"clinical_signoff.{missing}"].reason
+
+
+def test_a_signoff_with_an_empty_name_is_missing_its_name():
+    signoff, problems = _signoff_problems(dict(SIGNOFF, name=""))
+    assert signoff is None and set(problems) == {"clinical_signoff.name"}
+
+
+def test_an_unknown_signoff_field_is_named_with_the_known_ones():
+    signoff, problems = _signoff_problems(dict(SIGNOFF, signed_by="someone"))
+    assert signoff is None and set(problems) == {"clinical_signoff.signed_by"}
+    assert "name, role, date, handbook_version" in problems["clinical_signoff.signed_by"].fix
+
+
+@pytest.mark.parametrize("version", [2026.1, 3, "0.1.0 plus changes", "-x"])
+def test_a_signoff_version_must_be_quoted_text_as_the_footer_shows_it(version):
+    signoff, problems = _signoff_problems(dict(SIGNOFF, handbook_version=version))
+    assert signoff is None and set(problems) == {"clinical_signoff.handbook_version"}
+    assert "footer" in problems["clinical_signoff.handbook_version"].fix or \
+        "quotes" in problems["clinical_signoff.handbook_version"].fix
+
+
+def test_a_signoff_problem_stops_the_build_naming_the_file(tmp_path):
+    import shutil
+
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    (target / "settings.yml").write_text(
+        "clinical_signoff:\n  name: Dr A. Mensah\n  role: Lead\n  date: 2999-01-01\n  handbook_version: '1'\n",
+        encoding="utf-8")
+    with pytest.raises(content_model.ContentError) as raised:
+        content_model.load(target)
+    fields = {p.field for p in raised.value.problems if p.file.endswith("settings.yml")}
+    assert fields == {"clinical_signoff.date"}
+
+
+def _notice(signoff, version: str, page: str = "calculators/taper.md") -> str:
+    import datetime as dt
+
+    from sitebuild import pages
+    from sitebuild.settings import ClinicalSignoff
+
+    from types import SimpleNamespace
+
+    if signoff:
+        signoff = ClinicalSignoff(name=signoff["name"], role=signoff["role"],
+                                  date=dt.date.fromisoformat(signoff["date"]),
+                                  handbook_version=signoff["handbook_version"])
+    # The notice needs the settings only: no whole content load.
+    content = SimpleNamespace(settings=Settings(clinical_signoff=signoff))
+    info = pages.BuildInfo(version=version, built=dt.date(2026, 11, 30), pyodide_version="0")
+    return str(pages.Renderer(content, info).signoff_notice(page))
+
+
+def test_the_notice_says_plainly_whether_this_version_was_reviewed_and_by_whom():
+    absent = _notice(None, "v2026.1")
+    assert 'data-signoff="absent"' in absent
+    assert "This copy has not been reviewed by a local clinical lead." in absent
+    assert 'href="../hosting.html#clinical-review"' in absent
+    reviewed = _notice(SIGNOFF, "v2026.1")
+    assert 'data-signoff="reviewed"' in reviewed and "not been reviewed" not in reviewed
+    assert ("Reviewed for local use by Dr A. Mensah (Clinical lead, Harbour City OAMT service) on 2026-11-20, "
+            "for handbook version v2026.1.") in reviewed
+    stale = _notice(SIGNOFF, "v2026.2")
+    assert 'data-signoff="stale"' in stale
+    assert "This version (v2026.2) has not been reviewed by a local clinical lead." in stale
+    assert "was for an older version (v2026.1)" in stale and "Dr A. Mensah" in stale
+
+
+def test_the_reviewers_name_is_text_never_markup():
+    notice = _notice(dict(SIGNOFF, name='<img src=x onerror="alert(1)">'), "v2026.1")
+    assert "<img" not in notice and "&lt;img" in notice
+
+
+def test_a_source_may_record_when_it_was_last_checked(tmp_path):
+    import datetime as dt
+
+    sources = content_model.load_sources(REPO / "content" / "sources.yml", [])
+    by_id = {s.id: s for s in sources}
+    assert by_id["nice-ta114-2007"].checked == dt.date(2026, 11, 30)
+    assert by_id["who-2009"].checked is None       # not re-checked: the bibliography says so
+    assert all(s.checked is None for s in sources if s.stored)
+    bad = tmp_path / "sources.yml"
+    base = "- id: x-2020\n  short: X\n  title: T\n  published: P\n  licence: L\n  url: https://example.org/\n"
+    for value, reason in (("2026-02-30", "not a date"), ("2999-01-01", "in the future")):
+        bad.write_text(base + f"  checked: \"{value}\"\n", encoding="utf-8")
+        problems: list = []
+        content_model.load_sources(bad, problems)
+        assert [p.field for p in problems] == ["[0].checked"] and reason in problems[0].reason
+    bad.write_text(base + "  stored: 000_5429d6044b1902dc.txt\n  checked: 2026-11-30\n", encoding="utf-8")
+    problems = []
+    content_model.load_sources(bad, problems)
+    assert [p.field for p in problems] == ["[0].checked"]

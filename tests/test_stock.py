@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import calculators
 from calculators import stock
 from calculators.tapering import curve_powers, proportional_units
-from tests.datafiles import assert_rejected, data_files, load_case
+from tests.datafiles import assert_rejected, calculator_data, data_files, load_case
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "stock"
@@ -35,7 +35,7 @@ SOURCES = {s["id"]: s for s in yaml.safe_load((REPO / "content" / "sources.yml")
 
 
 def run(inputs):
-    return calculators.run("stock", inputs)
+    return calculators.run("stock", inputs, calculator_data())
 
 
 def test_data_files_exist():
@@ -174,7 +174,7 @@ def band_doses(option):
 
 def check_options(inputs, result):
     """Issue 12's rules, for every option of every result."""
-    usable = Decimal(str(inputs["stock_mg"])) - Decimal(str(inputs.get("safety_stock_mg") or "0"))
+    usable = Decimal(result["usable_stock_mg"])  # stock may be given in mg, mL or tablets
     floor = Decimal(str(inputs.get("floor_mg") or "0"))
     horizon = int(inputs["horizon_days"])
     assert result["recommended"] in [o["id"] for o in result["options"]]
@@ -312,7 +312,7 @@ WORST_CASES = {
         "medicine": "methadone", "stock_mg": "10000", "horizon_days": 120, "floor_mg": "30",
         "cohort": [{"dose_mg": str(d), "patients": 20} for d in (120, 100, 80, 60, 40)]},
     "buprenorphine, 0.4 mg steps": {
-        "medicine": "buprenorphine", "stock_mg": "1000", "horizon_days": 120, "floor_mg": "2",
+        "medicine": "buprenorphine", "stock_mg": "1000", "horizon_days": 120, "floor_mg": "2", "step_mg": "0.4",
         "cohort": [{"dose_mg": d, "patients": 20} for d in ("32", "24", "16", "8", "4")]},
 }
 

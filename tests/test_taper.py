@@ -141,7 +141,8 @@ def test_every_taper_carries_the_standing_warnings_each_with_a_source_in_the_bib
                         {"mode": "stock_limited", "stock_mg": "500", "horizon_days": "14"}):
         result = run({"start_dose_mg": "60", **mode_inputs})["result"]
         codes = [w["code"] for w in result["warnings"]]
-        for code in ("loss_of_tolerance", "naloxone", "monitor_withdrawal", "hold_dose", "lofexidine"):
+        for code in ("loss_of_tolerance", "restart_after_gap", "naloxone", "monitor_withdrawal", "hold_dose",
+                     "lofexidine"):
             assert code in codes, (mode_inputs, code)
         assert result["arithmetic"] and result["method"] and result["basis"]
         for item in result["warnings"] + result["basis"] + [result["formulation"]]:
@@ -197,6 +198,8 @@ def taper_inputs(draw, mode):
     stop = draw(st.integers(0, start_steps - 1)) * step if draw(st.booleans()) else Decimal(0)
     inputs = {"medicine": medicine, "mode": mode, "start_dose_mg": str(start), "stop_dose_mg": str(stop),
               "step_mg": str(step), "step_days": str(draw(st.integers(1, 3)))}
+    if step == Decimal("0.4"):  # a 0.4 mg step needs 0.4 mg tablets; the usual formulation has 2 and 8 mg only
+        inputs["formulation"] = "buprenorphine-sublingual"
     if mode == "proportional":
         inputs["percent"] = str(draw(PERCENTS))
     elif mode == "linear":
@@ -378,8 +381,8 @@ def test_warnings_lead_with_danger_and_group_the_standing_ones():
     assert [w["id"] for w in specific[:2]] == ["keep_on_oamt", "ending_high"]
     levels = [w["level"] for w in specific]
     assert levels == sorted(levels, key=["danger", "caution", "info"].index)
-    assert {w["id"] for w in standing} == {"loss_of_tolerance", "naloxone", "monitor_withdrawal", "hold_dose",
-                                           "lofexidine"}
+    assert {w["id"] for w in standing} == {"loss_of_tolerance", "restart_after_gap", "naloxone",
+                                           "monitor_withdrawal", "hold_dose", "lofexidine"}
 
 
 def test_stock_limited_headline_states_what_the_stock_covers():
@@ -474,7 +477,7 @@ def test_the_page_leads_with_the_danger_and_collapses_the_standing_warnings():
     html = calculators.CALCULATORS["taper"].view(result, {"bibliography_url": "b.html"})["html"]
     assert html.index("data-code=") == html.index('data-code="ending_high"')  # the first warning on the page
     assert html.index('data-code="ending_high"') < html.index("<details") < html.index('data-code="loss_of_tolerance"')
-    assert "Always with a taper (5 warnings)" in html
+    assert "Always with a taper (6 warnings)" in html
 
 
 def test_the_stock_limited_page_states_what_the_stock_covers():

@@ -3,10 +3,14 @@
  *
  * A calculator page has a form generated at build time from the calculator's
  * declared inputs: <form data-calculator="taper" data-runtime="…/assets/pyodide/"
- * data-runtime-scripts="a.js b.js …">. On the first focus in such a form this
- * script starts Pyodide in a Web Worker, from runtime files that ride as
- * base64 in classic <script> files (the only way that also works from
- * file://, where Chromium refuses fetch, import and file-URL workers). On
+ * data-runtime-scripts="a.js b.js …">. Once such a page has loaded and the
+ * browser is idle (or at the first focus or submit, if sooner) this script
+ * starts Pyodide in a Web Worker, restoring the memory snapshot the build made
+ * of a runtime that has already imported the calculators (sitebuild/snapshot.py),
+ * or booting plainly if that fails. Over http(s) the worker fetches the
+ * runtime's real files, so the browser keeps their compiled code; on file://,
+ * where Chromium refuses fetch, import and file-URL workers, they ride as
+ * base64 in classic <script> files (runtimeSource chooses, in one place). On
  * submit it sends {calculator, inputs} and renders what Python returns.
  * Pages without a calculator form load nothing.
  *
@@ -45,15 +49,42 @@
       .then(function (b) { return new Uint8Array(b); });
   }
 
-  /* Runs inside the worker, as the source of a data: module worker (a
-   * data: URL is the one worker kind Chromium starts from file://). Blob URLs
-   * are made here, in the worker, because the worker cannot import blob URLs
-   * the page created. */
+  /* Runs inside the worker: a data: module worker on file:// (the one worker kind Chromium starts
+   * there), a same-origin blob: module worker over http(s). Each runtime file arrives either as bytes
+   * (embedded) or as the address of the site's own file (fetched); blob URLs are made here, in the
+   * worker, because the worker cannot import blob URLs the page created. */
   function workerMain() {
     var py = null;
     var calculators = null;
     var dataJson = "{}";
     var bootedCode = null;
+
+    function decode64(text) {
+      if (Uint8Array.fromBase64) return Promise.resolve(Uint8Array.fromBase64(text));
+      return fetch("data:application/octet-stream;base64," + text)
+        .then(function (r) { return r.arrayBuffer(); })
+        .then(function (b) { return new Uint8Array(b); });
+    }
+
+    /* The bytes themselves, or the payload of a fetched base64 script (sitebuild/pyodide_embed.py). */
+    async function bytesOf(entry) {
+      if (typeof entry !== "string") return entry;
+      var response = await fetch(entry);
+      if (!response.ok) throw new Error(entry + ": " + response.status);
+      var text = await response.text();
+      var from = text.indexOf('= "') + 3;
+      return decode64(text.slice(from, text.indexOf('"', from)));
+    }
+
+    async function gunzip(bytes) {
+      var body = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Uint8Array(await new Response(body).arrayBuffer());
+    }
+
+    function importModule(entry) {
+      if (typeof entry === "string") return import(entry);
+      return import(URL.createObjectURL(new Blob([entry], {type: "text/javascript"})));
+    }
 
     async function boot(msg) {
       // The calculator code must be the version the page's build names (its content hash).
@@ -62,33 +93,68 @@
           "); reload the page");
       }
       var files = msg.files;
-      function blobURL(bytes) {
-        return URL.createObjectURL(new Blob([bytes], {type: "text/javascript"}));
-      }
-      var loader = await import(blobURL(files.pyodideMjs));
-      var createPyodideModule = (await import(blobURL(files.asm))).default;
+      var t0 = performance.now();
+      var steps = {};
+      function step(name) { steps[name] = Math.round(performance.now() - t0); }
+      // Over http the wasm download starts now, beside the module imports; Pyodide gets it below.
+      var wasmP = typeof files.wasm === "string" ? fetch(files.wasm) : null;
+      if (wasmP) wasmP.catch(function () {});
+      var stdlibP = bytesOf(files.stdlib);
+      var snapshotP = files.snapshot ? bytesOf(files.snapshot).then(gunzip) : Promise.reject(new Error("none"));
+      snapshotP.catch(function () {}); // judged below
+      var loader = await importModule(files.pyodideMjs);
+      var createPyodideModule = (await importModule(files.asm)).default;
+      step("modules");
+      var stdlib = await stdlibP;
+      step("stdlib");
       var realFetch = self.fetch;
-      // Pyodide fetches exactly these two files; answer them from memory, only while it boots.
-      self.fetch = async function (input, init) {
+      // Pyodide fetches exactly these two files; answer them from the site's own wasm (a real
+      // response: the browser compiles it as it streams and keeps the code) or from memory.
+      function runtimeFetch(input, init) {
         var url = String((input && input.url) || input);
         if (url.endsWith("/pyodide.asm.wasm")) {
-          var body = new Blob([files.wasmGz]).stream().pipeThrough(new DecompressionStream("gzip"));
-          return new Response(body, {headers: {"Content-Type": "application/wasm"}});
+          if (typeof files.wasm === "string") {
+            var early = wasmP;
+            wasmP = null; // a response is read once: a second boot (the plain one) fetches again
+            return early || realFetch(files.wasm);
+          }
+          var body = new Blob([files.wasm]).stream().pipeThrough(new DecompressionStream("gzip"));
+          return Promise.resolve(new Response(body, {headers: {"Content-Type": "application/wasm"}}));
         }
-        if (url.endsWith("/python_stdlib.zip")) return new Response(files.stdlib);
+        if (url.endsWith("/python_stdlib.zip")) return Promise.resolve(new Response(stdlib));
         return realFetch(input, init);
-      };
-      try {
-        py = await loader.loadPyodide({
-          indexURL: msg.indexURL,
-          lockFileContents: msg.lock,
-          createPyodideModule: createPyodideModule,
-          stdout: function () {},
-          stderr: function () {},
-        });
-      } finally {
-        self.fetch = realFetch;
       }
+      async function start(snapshot) {
+        self.fetch = runtimeFetch;
+        try {
+          return await loader.loadPyodide({
+            indexURL: msg.indexURL,
+            lockFileContents: msg.lock,
+            createPyodideModule: createPyodideModule,
+            _loadSnapshot: snapshot || undefined,
+            stdout: function () {},
+            stderr: function () {},
+          });
+        } finally {
+          self.fetch = realFetch;
+        }
+      }
+      var how = "snapshot";
+      try {
+        var snapshotBytes = await snapshotP;
+        step("snapshot");
+        py = await start(snapshotBytes);
+        // The snapshot must hold this build's calculators (its key is their content hash).
+        var key = py.runPython("import sys; getattr(sys, '_oamt_snapshot', '')");
+        if (!msg.snapshotKey || key !== msg.snapshotKey) throw new Error("the snapshot is of another build");
+      } catch (e) {
+        // Damaged, missing or of another version: boot plainly (slower, same answers).
+        py = null;
+        how = "plain";
+        if (files.snapshot) self.postMessage({type: "slow", message: String((e && e.message) || e)});
+        py = await start(null);
+      }
+      step("python");
       var site = py.runPython("import sysconfig; sysconfig.get_path('purelib')");
       Object.keys(msg.sources).forEach(function (path) {
         var full = site + "/" + path;
@@ -98,14 +164,16 @@
       calculators = py.pyimport("calculators");
       dataJson = msg.data;
       bootedCode = msg.code;
+      step("calculators");
+      return {how: how, steps: steps};
     }
 
     self.onmessage = async function (event) {
       var msg = event.data;
       try {
         if (msg.type === "boot") {
-          await boot(msg);
-          self.postMessage({type: "ready", id: msg.id});
+          var done = await boot(msg);
+          self.postMessage({type: "ready", id: msg.id, boot: done.how, steps: done.steps});
         } else if (msg.type === "run") {
           if (msg.code !== bootedCode) throw new Error("this worker runs calculator code " + bootedCode +
             ", not this page's " + msg.code + "; reload the page");
@@ -150,24 +218,60 @@
     });
   }
 
+  /* The one place the runtime's source is chosen, by what the page can do. Over http(s): "fetched",
+   * the worker (same-origin, from a blob: URL) fetches the site's own files, so the browser streams
+   * and compiles the wasm and keeps the compiled code (and the service worker keeps the files) for
+   * the next visit. On file://: "embedded", the files ride as base64 in classic scripts. */
+  function runtimeSource() {
+    return /^https?:$/.test(location.protocol) ? "fetched" : "embedded";
+  }
+
   function startRuntime(form) {
     var base = new URL(form.dataset.runtime, document.baseURI).href;
     var names = form.dataset.runtimeScripts.split(/\s+/).filter(Boolean);
-    return loadRuntimeScripts(base, names)
+    var fetched = runtimeSource() === "fetched";
+    function address(file) {
+      var n = names.filter(function (x) { return splitVersion(x)[0] === file; })[0];
+      return n ? base + n : null;
+    }
+    // Classic scripts the page loads: all of them on file://; over http(s) only the small ones.
+    var scripts = names.filter(function (n) {
+      var file = splitVersion(n)[0];
+      return /\.js$/.test(file) && !(fetched && /\.b64\.js$/.test(file));
+    });
+    return loadRuntimeScripts(base, scripts)
       .then(function (code) {
         var embed = window.__PYODIDE_EMBED;
-        return Promise.all(["pyodideMjs", "asm", "wasmGz", "stdlib"].map(function (k) {
-          return fromBase64(embed[k]).then(function (bytes) { delete embed[k]; return bytes; });
-        })).then(function (decoded) {
-          var files = {pyodideMjs: decoded[0], asm: decoded[1], wasmGz: decoded[2], stdlib: decoded[3]};
+        var keys = ["pyodideMjs", "asm", "wasmGz", "stdlib", "snapshotGz"];
+        var filesP = fetched ? Promise.resolve({
+          pyodideMjs: address("pyodide.mjs"), asm: address("pyodide.asm.mjs"), wasm: address("pyodide.asm.wasm"),
+          stdlib: address("python_stdlib.zip.b64.js"), snapshot: address("snapshot.b64.js"),
+        }) : Promise.all(keys.map(function (k) {
+          if (!embed[k]) return null;
+          return fromBase64(embed[k]).then(function (bytes) { delete embed[k]; return bytes; },
+            function () { return null; }); // a damaged snapshot: the plain boot
+        })).then(function (d) {
+          return {pyodideMjs: d[0], asm: d[1], wasm: d[2], stdlib: d[3], snapshot: d[4]};
+        });
+        return filesP.then(function (files) {
           // mkdocs-material's offline shim replaces window.Worker on file://; use the saved native one.
           var NativeWorker = window.__NativeWorker || window.Worker;
           var source = "(" + workerMain.toString() + ")()";
-          var worker = new NativeWorker("data:text/javascript," + encodeURIComponent(source), {type: "module"});
+          var worker = fetched
+            ? new NativeWorker(URL.createObjectURL(new Blob([source], {type: "text/javascript"})), {type: "module"})
+            : new NativeWorker("data:text/javascript," + encodeURIComponent(source), {type: "module"});
           var pending = {};
           var nextId = 1;
           worker.onmessage = function (event) {
             var m = event.data;
+            if (m.type === "slow") {
+              // The snapshot could not be used: the plain boot runs, which takes longer.
+              var status = form.querySelector("[data-calculator-status]");
+              if (status && status.dataset.state === "loading") {
+                setStatus(form, "loading", "Loading the calculator is taking longer than usual…");
+              }
+              return;
+            }
             var p = pending[m.id];
             if (!p) return;
             delete pending[m.id];
@@ -186,6 +290,8 @@
               worker.postMessage(msg, transfer || []);
             });
           }
+          var transfer = Object.keys(files).filter(function (k) { return files[k] && typeof files[k] !== "string"; })
+            .map(function (k) { return files[k].buffer; });
           return send({
             type: "boot",
             files: files,
@@ -194,9 +300,23 @@
             data: embed.data,
             code: code,
             codeFound: (embed.versions || {})["calculators.js"],
+            snapshotKey: embed.snapshotKey,
             indexURL: base,
-          }, [files.pyodideMjs.buffer, files.asm.buffer, files.wasmGz.buffer, files.stdlib.buffer])
-            .then(function () {
+          }, transfer)
+            .then(function (ready) {
+              // Which boot ran ("snapshot" or "plain") and from where: for tests and the benchmark.
+              document.documentElement.dataset.calculatorBoot = ready.boot + " " + runtimeSource();
+              window.__calculatorBootSteps = ready.steps; // ms since the worker got the files, per step
+              if (window.performance && performance.mark) performance.mark("calculator-ready");
+              if (fetched && navigator.serviceWorker) {
+                // The page may have started before its service worker controlled it: ask it to
+                // keep the files this runtime used, so the next visit (or offline) needs no network.
+                var used = scripts.map(function (n) { return base + n; }).concat(Object.keys(files)
+                  .map(function (k) { return files[k]; }).filter(function (u) { return typeof u === "string"; }));
+                navigator.serviceWorker.ready.then(function (reg) {
+                  if (reg.active) reg.active.postMessage({type: "store-runtime", urls: used});
+                });
+              }
               return {
                 call: function (calculator, inputs, context) {
                   return send({type: "run", calculator: calculator, inputs: inputs, context: context, code: code})
@@ -210,11 +330,34 @@
 
   function getRuntime(form) {
     if (!runtime) {
-      setStatus(form, "loading", "Loading the calculator (Python in your browser, nothing is sent anywhere)…");
+      var status = form.querySelector("[data-calculator-status]");
+      // A link's errors or a result already shown stay; otherwise say the calculator is loading.
+      if (!status || ["invalid", "done", "working"].indexOf(status.dataset.state) < 0) {
+        setStatus(form, "loading", "Loading the calculator (Python in your browser, nothing is sent anywhere)…");
+      }
+      if (window.performance && performance.mark) performance.mark("calculator-boot-start");
       runtime = startRuntime(form);
       runtime.catch(function () { runtime = null; }); // let a later focus try again
     }
     return runtime;
+  }
+
+  function prepare(form) {
+    getRuntime(form).then(function () {
+      var status = form.querySelector("[data-calculator-status]");
+      if (status && status.dataset.state === "loading") setStatus(form, "ready", "Calculator ready.");
+    }, function (e) { fail(form, e); });
+  }
+
+  /* Starts the runtime once the page has loaded and the browser is idle (within a second or so
+   * at most), so it is usually ready before the first input is typed. */
+  function prepareWhenIdle(form) {
+    function idle() {
+      if (window.requestIdleCallback) window.requestIdleCallback(function () { prepare(form); }, {timeout: 1000});
+      else setTimeout(function () { prepare(form); }, 200);
+    }
+    if (document.readyState === "complete") idle();
+    else window.addEventListener("load", idle, {once: true});
   }
 
   /* ---- reading the form ---- */
@@ -584,12 +727,7 @@
     updateVisibility(form);
     form.addEventListener("change", function () { updateVisibility(form); markStale(form); });
     form.addEventListener("input", function () { markStale(form); });
-    form.addEventListener("focusin", function () {
-      getRuntime(form).then(function () {
-        var status = form.querySelector("[data-calculator-status]");
-        if (status && status.dataset.state === "loading") setStatus(form, "ready", "Calculator ready.");
-      }, function (e) { fail(form, e); });
-    });
+    form.addEventListener("focusin", function () { prepare(form); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var inputs = linkInputs || readInputs(form);
@@ -624,7 +762,8 @@
       });
     });
     if (link && Object.keys(link.errors).length) showInvalid(form, link.errors);
-    else if (link) form.requestSubmit();
+    else if (link) form.requestSubmit(); // starts the runtime now and computes as soon as it is ready
+    prepareWhenIdle(form);
   }
 
   function bindAll() {

@@ -2,7 +2,8 @@
  * - on a hosted copy (http/https), register the service worker that caches the site, and say when
  *   a newer version than the page on screen is ready, with a button that reloads into it;
  * - say when the page is being read offline, and whether the calculators work offline;
- * - on any copy older than FRESH_DAYS, say gently where to find a newer one. */
+ * - on any copy older than FRESH_DAYS, say gently where to find a newer one;
+ * - on a hosted copy's page with a "Keep everything offline" box, load docs/assets/keep-offline.js. */
 (function () {
   "use strict";
   var FRESH_DAYS = 180;
@@ -74,7 +75,8 @@
           version + "."
         : "You are offline. This page comes from the copy saved on this device, version " + version +
           ". The calculators are not saved on this device for this version: they will not work until you " +
-          "open a calculator once with a connection.", "offline");
+          "open a calculator once with a connection, or press \"Keep everything offline\" on the page " +
+          "\"Using this handbook offline\".", "offline");
       box.dataset.calculatorsOffline = stored ? "yes" : "no";
     });
   }
@@ -144,7 +146,16 @@
     // The page may have come from an earlier build's cache after the new build took over already.
     checkController();
   }
+  /* The "Keep everything offline" box (docs/assets/keep-offline.js), on the pages that have one, on
+   * hosted copies: a copy opened from disk keeps the box's own words (the folder is the offline copy). */
+  function loadKeepOffline() {
+    if (!root || !/^https?:$/.test(location.protocol) || !document.querySelector("[data-keep-offline]")) return;
+    var script = document.createElement("script");
+    script.src = new URL("keep-offline.js", root.src).href;
+    document.body.appendChild(script);
+  }
+
   window.addEventListener("online", showOfflineState);
   window.addEventListener("offline", showOfflineState);
-  document.addEventListener("DOMContentLoaded", function () { showOfflineState(); checkFreshness(); });
+  document.addEventListener("DOMContentLoaded", function () { showOfflineState(); checkFreshness(); loadKeepOffline(); });
 })();

@@ -27,7 +27,8 @@ def test_after_one_visit_pages_and_calculators_work_offline(browser, http_url):
     assert "Handbook contents" in page.locator("h1").inner_text()
     assert page.locator("#handbook-offline").is_visible()
     page.goto(http_url + "calculators/taper.html")
-    fill_form(page, "taper", {"start_dose_mg": "16", "medicine": "buprenorphine", "percent": "40"})
+    fill_form(page, "taper", {"start_dose_mg": "16", "medicine": "buprenorphine",
+                              "formulation": "buprenorphine-sublingual", "percent": "40"})
     submit(page, "taper")
     doses = page.locator(".calc-schedule tbody tr td:nth-child(2)").all_inner_texts()
     assert doses == ["9.6", "5.6", "3.6", "2", "1.2", "0.8", "0.4", "0.4"]  # the proportional curve, 0.4 mg steps
