@@ -150,7 +150,10 @@ def number_text(value: Any) -> str:
 def plural(count: Any, word: str) -> str:
     """'1 day', '2 days', '0 days': the noun (given in the plural) agreeing with the number."""
     n = number_text(count)
-    return f"{n} {SINGULAR.get(word, word) if n == '1' else word}"
+    if n != "1":
+        return f"{n} {word}"
+    head, _, last = word.rpartition(" ")
+    return f"{n} {head + ' ' if head else ''}{SINGULAR.get(last, last)}"
 
 
 def quantity_text(value: Any, unit: str) -> str:
@@ -417,8 +420,7 @@ class Reader:
         raw = self.raw.get(name)
         if isinstance(raw, str) and not raw.strip() and f.default not in (None, "") and f.kind in (DECIMAL, INTEGER):
             # A box the user emptied is not a request for the default: say so rather than guess.
-            unit = f" {f.unit}" if f.unit and f.unit != "%" else (f.unit or "")
-            self.errors.setdefault(name, f"Enter a value (usually {f.default}{unit}).")
+            self.errors.setdefault(name, f"Enter a value (usually {quantity_text(f.default, f.unit)}).")
             return None
         if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):
             raw = f.default

@@ -144,25 +144,25 @@ def release(version: Any) -> str:
     return str(version or "").split("+", 1)[0]
 
 
-def provenance_html(meta: Mapping[str, Any], patient_line: bool = False) -> str:
-    """A line to sign, and, small at the foot, which handbook version produced this and when: for every
-    printed result. No build hash: a reader checks the version and the date. With `patient_line`, lines for
-    the patient's name or number and the prescriber (the clinician sheet)."""
+PATIENT_LINE = ('<p class="calc-signature calc-signature--patient">Patient name or number: '
+                "________________________________</p>")
+
+
+def provenance_html(meta: Mapping[str, Any], who: str = "Clinician") -> str:
+    """A line to sign (for `who`: the clinician, or the prescriber of a taper), and, small at the foot, which
+    handbook version produced this and when: for every printed result. No build hash: a reader checks the
+    version and the date."""
     programme = ", ".join(e(v) for v in (meta.get("programme"), meta.get("contacts")) if v)
-    patient = ('<p class="calc-signature calc-signature--patient">Patient name or number: '
-               "________________________________</p>") if patient_line else ""
-    who = "Prescriber" if patient_line else "Clinician"
     return (
         '<div class="calc-provenance">'
         + (f'<p class="calc-programme">{programme}</p>' if programme else "")
         + "<p>Decision support for a trained clinician, not a prescription: check the basis above and local "
         "protocols.</p>"
-        f"{patient}"
-        f'<p class="calc-signature">{who}: ______________________ &nbsp; Signature: ______________ '
-        "&nbsp; Date: ____________</p>"
+        f'<div class="calc-sign-row"><p class="calc-signature">{e(who)}: ______________________ &nbsp; Signature: '
+        "______________ &nbsp; Date: ____________</p>"
         f'<p class="calc-footer">OAMT handbook {e(release(meta.get("version", "")))}, built '
         f"{e(date_text(meta.get('built', '')))}; printed <span data-today>{e(date_text(meta.get('today', '')))}"
-        "</span>.</p></div>")
+        "</span>.</p></div></div>")
 
 
 def actions_html(downloads: Iterable[Mapping[str, str]], sheets: Iterable[tuple[str, str]]) -> str:

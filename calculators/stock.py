@@ -56,7 +56,7 @@ MAX_STOCK_MG = Decimal(1_000_000_000)
 LABEL = "Planning figure, not a prescription."
 # The rounding step when none is given: that of each medicine's usual formulation.
 DEFAULT_STEP_MG = {f.medicine: f.step_mg for f in USUAL_FORMULATIONS}
-DEFAULT_STEPS_TEXT = ", ".join(f"{dec(f.step_mg)} mg for {f.medicine} ({f.label})" for f in USUAL_FORMULATIONS)
+DEFAULT_STEPS_TEXT = ", ".join(f"{number_text(f.step_mg)} mg for {f.medicine} ({f.label})" for f in USUAL_FORMULATIONS)
 
 DESIGN = "[@this-handbook §Stock planning]"
 HIGH_RISK_CITE = '[@who-2025 §Assisted withdrawal management ^"high-risk clients to be maintained on OAMT"]'
@@ -90,8 +90,8 @@ FIELDS: tuple[Field, ...] = (
           limit_message=STOCK_LIMIT_MESSAGE, shown_when=(("stock_unit", (ML,)),),
           help="All of this liquid in hand now, in mL, opened bottles included.", source=DESIGN),
     Field("stock_tablet", "Tablet or film", CHOICE, shown_when=(("stock_unit", (TABLETS,)),),
-          help="The tablet or film counted, by its strength. Count each strength separately: enter the "
-               "strength held most, and add the others in mg to the total, or plan with the stock in mg.",
+          help="The tablet or film counted, by its strength. If you hold several strengths, add them up in mg "
+               "and count the stock in mg instead.",
           source=DESIGN),
     Field("stock_count", "Tablets or films in hand", INTEGER, minimum=Decimal(0), maximum=MAX_STOCK_MG,
           limit_message=STOCK_LIMIT_MESSAGE, shown_when=(("stock_unit", (TABLETS,)),),
@@ -159,7 +159,7 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
             cells.error("dose_mg", f"{number_text(dose)} mg of {medicine} a day is not a credible daily dose. "
                         + DOSE_LIMIT_MESSAGE)
         elif dose is not None and step is not None and not in_steps(dose, step)[1]:
-            cells.error("dose_mg", f"{dec(dose)} mg cannot be measured in steps of {dec(step)} mg; check the dose "
+            cells.error("dose_mg", f"{number_text(dose)} mg cannot be measured in steps of {number_text(step)} mg; check the dose "
                         "or the rounding step.")
         for name, message in cells.errors.items():
             r.error(f"cohort.{number}.{name}", message)
@@ -537,22 +537,22 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
     option_results = [_option_json(o, inputs, usable) for o in options]
     lead = next(r for r in option_results if r["id"] == chosen.id)
     arithmetic = [
-        "Now: " + " + ".join(f"{b.patients} × {dec(b.dose * step)} mg" for b in bands)
-        + f" = {dec(daily_now * step)} mg a day",
-        (f"Usable stock: {dec(inputs.stock_mg)} − {dec(inputs.safety_stock_mg)} = {dec(usable)} mg; at "
-         f"{dec(daily_now * step)} mg a day it lasts {days_covered_now} whole days"),
+        "Now: " + " + ".join(f"{b.patients} × {number_text(b.dose * step)} mg" for b in bands)
+        + f" = {number_text(daily_now * step)} mg a day",
+        (f"Usable stock: {number_text(inputs.stock_mg)} − {number_text(inputs.safety_stock_mg)} = {number_text(usable)} mg; at "
+         f"{number_text(daily_now * step)} mg a day it lasts {plural(days_covered_now, 'whole days')}"),
     ]
     if reaches:
-        arithmetic.append(f"{dec(daily_now * step)} mg × {horizon} days = {dec(daily_now * horizon * step)} mg "
-                          f"≤ {dec(usable)} mg: no reduction is needed")
+        arithmetic.append(f"{number_text(daily_now * step)} mg × {plural(horizon, 'days')} = {number_text(daily_now * horizon * step)} mg "
+                          f"≤ {number_text(usable)} mg: no reduction is needed")
     for o in options:
         if o.id in (HOLD_LOWER, TAPER_TO_FLOOR) and o.tenths is not None:
             used = o.used * step
             line = (f"{OPTION_TITLES[o.id]}: the gentlest reduction on the 0.1 % grid that fits is "
-                    f"{dec(Decimal(o.tenths) / 10)} % ({dec(used)} mg until resupply)")
+                    f"{number_text(Decimal(o.tenths) / 10)} % ({number_text(used)} mg until resupply)")
             if o.tenths > 1:
                 lower = use_of(o.id, bands, o.tenths - 1, floor, horizon) * step
-                line += f"; {dec(Decimal(o.tenths - 1) / 10)} % would use {dec(lower)} mg"
+                line += f"; {number_text(Decimal(o.tenths - 1) / 10)} % would use {number_text(lower)} mg"
             arithmetic.append(line)
     # At the end of each day: all the stock in hand (safety stock included), and the usable stock left (in hand
     # less the safety stock), which is what the plan spends; below 0 the safety stock is being used.
@@ -608,9 +608,9 @@ def _recommendation_text(chosen: Option, options: list[Option], inputs: StockInp
                 "supply or by redistribution from other sites; until then, keep the rows listed, protected first.")
     others = [o for o in options if o is not chosen and o.reaches]
     text = (f"{OPTION_TITLES[chosen.id]} is shown first: it keeps every patient's lowest dose highest "
-            f"({dec(chosen.min_dose * step)} mg)")
+            f"({number_text(chosen.min_dose * step)} mg)")
     if others:
-        text += "; " + "; ".join(f"{OPTION_TITLES[o.id].lower()} would take someone to {dec(o.min_dose * step)} mg"
+        text += "; " + "; ".join(f"{OPTION_TITLES[o.id].lower()} would take someone to {number_text(o.min_dose * step)} mg"
                                  for o in others)
     if any(o.min_dose == chosen.min_dose for o in others):
         text += " (a tie goes to the option that changes doses least)"
@@ -671,24 +671,24 @@ def _warnings(inputs: StockInputs, reaches: bool, chosen: Option, options: list[
         kept = ", ".join(f"row {r + 1}" for r in lead["rows_kept"]) or "none"
         found.append(Warning(
             DANGER, "stock_short",
-            f"The usable stock cannot keep everyone even at the floor for {inputs.horizon_days} days: it is short "
+            f"The usable stock cannot keep everyone even at the floor for {plural(inputs.horizon_days, 'days')}: it is short "
             f"by {lead['shortfall_mg']} mg and covers {lead['days_covered']} days. Rows that can be kept in "
             f"treatment until resupply (protected first, the others at the floor): {kept}. Request an emergency "
             "supply or redistribution from other sites now.", HANDBOOK_STOCK))
     if reaches:
         found.append(Warning(
             CAUTION, "no_reduction_needed", f"The usable stock covers everyone's current dose for all "
-            f"{inputs.horizon_days} days until resupply: no reduction is needed.", WHO_CONTINUE_OAMT))
+            f"{plural(inputs.horizon_days, 'days')} until resupply: no reduction is needed.", WHO_CONTINUE_OAMT))
     if chosen.id == HOLD_LOWER and chosen.tenths is not None:
         found.append(Warning(
             CAUTION, "single_cut",
-            f"Holding at a lower dose means one cut of {dec(Decimal(chosen.tenths) / 10)} % on day 1 for every "
+            f"Holding at a lower dose means one cut of {number_text(Decimal(chosen.tenths) / 10)} % on day 1 for every "
             "unprotected patient. This handbook's advice: a single large cut brings withdrawal on within days, so "
             "see each patient in the first days, score withdrawal, and compare with the taper option, which cuts "
             "less at first.", HANDBOOK_STOCK))
     stopping = [g for g in chosen.groups if 0 in g.days]
     if stopping:
-        names = "; ".join(f"{g.patients} on {dec(g.band.dose * step)} mg stop on day {g.days.index(0) + 1}"
+        names = "; ".join(f"{g.patients} on {number_text(g.band.dose * step)} mg stop on day {g.days.index(0) + 1}"
                           for g in stopping)
         found.append(Warning(
             DANGER, "patients_stop",

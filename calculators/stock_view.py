@@ -10,6 +10,15 @@ from .report import (actions_html, basis_html, csv_text, e, echo_pairs, grouped_
                      key_result_html, line_chart_svg, provenance_html, table)
 
 
+PRINTED_DAYS = 31  # a longer plan prints its days weekly
+
+
+def snapshot_days(horizon: int) -> list[int]:
+    """Day 1, each week, and the resupply day (as calculators.stock.snapshot_days)."""
+    days = [1] + list(range(7, horizon + 1, 7))
+    return days if days[-1] == horizon else days + [horizon]
+
+
 def _headline(result: Mapping[str, Any]) -> str:
     """The recommended option in one sentence."""
     horizon = result["horizon_days"]
@@ -117,8 +126,15 @@ def stock(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     columns = ["Day", "Total use (mg)", "Stock in hand, safety stock included (mg)",
                "Usable stock left, less the safety stock (mg)"]
     csv_body = csv_text(columns, day_rows)
-    days_table = table(columns, day_rows,
-                       caption="Day by day (option shown first)", css="calc-days", labels=True)
+    days_table = table(columns, day_rows, caption="Day by day (option shown first)",
+                       css="calc-days" + (" calc-schedule-screen" if len(day_rows) > PRINTED_DAYS else ""), labels=True)
+    if len(day_rows) > PRINTED_DAYS:
+        # On paper, a long plan shows day 1, each week and the resupply day, so it stays within two pages;
+        # the CSV download has every day.
+        shown = set(snapshot_days(len(day_rows)))
+        days_table += table(columns, [r for r in day_rows if r[0] in shown],
+                            caption="Day 1, each week and the resupply day (option shown first; the CSV has every day)",
+                            css="calc-days-paper calc-schedule-print")
     downloads = [{"filename": "stock-plan.csv", "mime": "text/csv", "text": csv_body, "label": "CSV"}]
     html = (
         f"{key_result_html('Stock plan: the answer', _key_facts(result), e(headline))}"

@@ -265,7 +265,7 @@ def read_inputs(raw: Mapping[str, Any],
         if step > start:
             r.error("step_mg", "The rounding step must not be larger than the current dose.")
         elif not in_steps(start, step)[1]:
-            r.error("start_dose_mg", f"{dec(start)} mg cannot be measured in steps of {dec(step)} mg; "
+            r.error("start_dose_mg", f"{number_text(start)} mg cannot be measured in steps of {number_text(step)} mg; "
                     "check the dose, the formulation or the rounding step.")
     amount = values["amount_mg"]
     if mode == LINEAR and start_ok and amount is not None and amount >= start:
@@ -299,11 +299,11 @@ def first_steps_arithmetic(inputs: TaperInputs, doses: list[Decimal], percent: D
         if percent is None:  # linear
             assert inputs.amount_mg is not None
             exact = Fraction(start) - n * Fraction(inputs.amount_mg)
-            line = f"step {n}: {dec(start)} − {n} × {dec(inputs.amount_mg)}"
+            line = f"step {n}: {number_text(start)} − {n} × {number_text(inputs.amount_mg)}"
         else:
             exact = Fraction(start) * (1 - Fraction(percent) / 100) ** n
-            line = f"step {n}: {dec(start)} × (1 − {dec(percent)}/100)^{n}"
-        line += f" = {_fraction_text(exact)} mg; nearest {dec(step)} mg step: {dec(dose)} mg"
+            line = f"step {n}: {number_text(start)} × (1 − {number_text(percent)}/100)^{n}"
+        line += f" = {_fraction_text(exact)} mg; nearest {number_text(step)} mg step: {number_text(dose)} mg"
         lines.append(line)
     return lines
 
@@ -321,7 +321,7 @@ def method_text(inputs: TaperInputs, percent: Decimal | None) -> str:
     step, stop, start = dec(inputs.step_mg), dec(inputs.stop_dose_mg), dec(inputs.start_dose_mg)
     if inputs.mode == LINEAR:
         assert inputs.amount_mg is not None
-        each = (f"Step n's dose is {start} mg less n × {dec(inputs.amount_mg)} mg (step 1: {dec(inputs.amount_mg)} "
+        each = (f"Step n's dose is {start} mg less n × {number_text(inputs.amount_mg)} mg (step 1: {number_text(inputs.amount_mg)} "
                 "mg less, step 2: twice that, and so on)")
     else:
         p = dec(percent or Decimal(0))
@@ -356,8 +356,8 @@ BASIS = {
                   "rounded dose reduced again: rounding never adds up, a dose is held while the rounded curve "
                   "stays on it, and doses never rise.", HANDBOOK_DESIGN),
     "ending_high": Rule("ending_high", "This handbook's rule: a taper should end at a low dose (methadone "
-                        f"{dec(LOW_END_DOSE_MG['methadone'])} mg, buprenorphine "
-                        f"{dec(LOW_END_DOSE_MG['buprenorphine'])} mg or less, about the smallest tablet); stopping "
+                        f"{number_text(LOW_END_DOSE_MG['methadone'])} mg, buprenorphine "
+                        f"{number_text(LOW_END_DOSE_MG['buprenorphine'])} mg or less, about the smallest tablet); stopping "
                         "from a higher dose is abrupt cessation, and the result then opens with a danger warning.",
                         HANDBOOK_DESIGN),
     "low_stable": Rule("low_stable", "The alternative WHO names to tapering to cessation: keep the person on a low "
@@ -385,11 +385,11 @@ def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
     rules += [BASIS[k] for k in ("rounding", "curve", "stop", "duration", "reference_durations", "ending_high",
                                  "low_stable", "dispensable", "high_risk")]
     f = inputs.formulation
-    how = (f"measured as a volume of {dec(f.mg_per_ml)} mg/mL" if f.mg_per_ml is not None
+    how = (f"measured as a volume of {number_text(f.mg_per_ml)} mg/mL" if f.mg_per_ml is not None
            else "made up of the fewest of: " + ", ".join(u.name for u in f.units))
-    step = (f"its rounding step is {dec(f.step_mg)} mg" if inputs.step_from_formulation
-            else f"the rounding step of {dec(inputs.step_mg)} mg was set by hand (the formulation's is "
-                 f"{dec(f.step_mg)} mg)")
+    step = (f"its rounding step is {number_text(f.step_mg)} mg" if inputs.step_from_formulation
+            else f"the rounding step of {number_text(inputs.step_mg)} mg was set by hand (the formulation's is "
+                 f"{number_text(f.step_mg)} mg)")
     rules.append(Rule("formulation", f"{f.label}: {step}; each dose is {how}.", f.source))
     return [rule.to_json() for rule in rules]
 
@@ -411,8 +411,8 @@ def warnings_for(inputs: TaperInputs, days: int, last_dose: Decimal | None) -> l
     if inputs.start_dose_mg > USUAL_MAX_DOSE_MG[inputs.medicine]:
         found.append(Warning(
             CAUTION, "dose_above_usual_range",
-            f"Check that the dose is in mg, not mL: {dec(inputs.start_dose_mg)} mg of {inputs.medicine} is above "
-            f"{dec(USUAL_MAX_DOSE_MG[inputs.medicine])} mg, a figure commonly quoted as the top of the usual daily "
+            f"Check that the dose is in mg, not mL: {number_text(inputs.start_dose_mg)} mg of {inputs.medicine} is above "
+            f"{number_text(USUAL_MAX_DOSE_MG[inputs.medicine])} mg, a figure commonly quoted as the top of the usual daily "
             "range but not verified in this handbook's sources, and not a maximum: higher doses are given. This "
             "handbook's check, to catch a dose typed in mL or read from the wrong strength.", HANDBOOK_DESIGN))
     reference = WHO_REFERENCE_DAYS[inputs.medicine]
@@ -450,7 +450,7 @@ def _too_long(inputs: TaperInputs) -> dict[str, str]:
 def _no_doses(inputs: TaperInputs) -> dict[str, str]:
     """An empty schedule is stopping at once, not a taper: say why, at the field to change."""
     if inputs.start_dose_mg == inputs.step_mg:
-        return {"start_dose_mg": f"{dec(inputs.start_dose_mg)} mg is a single rounding step: the next dose would be "
+        return {"start_dose_mg": f"{number_text(inputs.start_dose_mg)} mg is a single rounding step: the next dose would be "
                                  "0, so there is no taper to work out."}
     field = {PROPORTIONAL: "percent", LINEAR: "amount_mg", TARGET_DAYS: "stop_dose_mg"}.get(inputs.mode, "percent")
     return {field: "The first reduced dose rounds to 0: that is stopping at once, not a taper. "
@@ -478,7 +478,7 @@ def _works_hint(inputs: TaperInputs) -> str:
     if inputs.mode == PROPORTIONAL:
         tenths = _largest_percent_long_enough(inputs)
         if tenths is not None:
-            return (f" A reduction of at most {dec(Decimal(tenths) / 10)} % gives a taper of at least "
+            return (f" A reduction of at most {number_text(Decimal(tenths) / 10)} % gives a taper of at least "
                     f"{WHO_MINIMUM_DAYS} days.")
     elif inputs.mode == LINEAR:
         start, stop = _units(inputs)
@@ -486,7 +486,7 @@ def _works_hint(inputs: TaperInputs) -> str:
         k = largest_with(lambda a: len(linear_doses(inputs.start_dose_mg, a * inputs.step_mg, inputs.stop_dose_mg,
                                                     inputs.step_mg, need)) >= need, 1, max(start - 1, 1))
         if k is not None:
-            return (f" A reduction of at most {dec(k * inputs.step_mg)} mg gives a taper of at least "
+            return (f" A reduction of at most {number_text(k * inputs.step_mg)} mg gives a taper of at least "
                     f"{WHO_MINIMUM_DAYS} days.")
     return ""
 
@@ -514,10 +514,10 @@ def _too_short(inputs: TaperInputs, days: int) -> dict[str, str]:
 def _not_dispensable(inputs: TaperInputs, unmeasurable: list[Decimal]) -> dict[str, str]:
     """A dose the formulation cannot give: refused, on the rounding step when it was set by hand."""
     f = inputs.formulation
-    doses = ", ".join(f"{dec(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
+    doses = ", ".join(f"{number_text(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
     said = f"With {f.label}, some doses of this schedule ({doses}) cannot be measured or made up exactly"
     if not inputs.step_from_formulation:
-        return {"step_mg": f"{said}: use a rounding step of {dec(f.step_mg)} mg (the formulation's), or choose "
+        return {"step_mg": f"{said}: use a rounding step of {number_text(f.step_mg)} mg (the formulation's), or choose "
                            "another formulation."}
     return {"formulation": f"{said}: choose a formulation that can give these doses, for example an oral "
                            "solution for methadone, or 0.4 mg tablets for buprenorphine where the clinic has them."}
@@ -556,15 +556,15 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
         assert inputs.target_days is not None
         unrounded, percent = target_percent(inputs.start_dose_mg, inputs.stop_dose_mg, inputs.target_days)
         doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
-        arithmetic.append(f"100 × (1 − ({dec(inputs.stop_dose_mg)} ÷ {dec(inputs.start_dose_mg)})^(1 ÷ "
-                          f"{inputs.target_days})) = {dec(unrounded.quantize(Decimal('0.0001')))} %; "
-                          f"to one decimal: {dec(percent)} %")
+        arithmetic.append(f"100 × (1 − ({number_text(inputs.stop_dose_mg)} ÷ {number_text(inputs.start_dose_mg)})^(1 ÷ "
+                          f"{inputs.target_days})) = {number_text(unrounded.quantize(Decimal('0.0001')))} %; "
+                          f"to one decimal: {number_text(percent)} %")
         extra = {"target_days": inputs.target_days, "percent_unrounded": dec(unrounded.quantize(Decimal("0.0001")))}
         if len(doses) != inputs.target_days:
             longer = "longer" if len(doses) > inputs.target_days else "shorter"
             notes.append(Warning(
                 CAUTION, "target_days_rounding",
-                f"Rounding the percentage to {dec(percent)} % and each dose to a {dec(step)} mg step makes this "
+                f"Rounding the percentage to {number_text(percent)} % and each dose to a {number_text(step)} mg step makes this "
                 f"taper {len(doses)} dosing steps long, {longer} than the {inputs.target_days} asked for.",
                 HANDBOOK_DESIGN))
     elif inputs.mode == STOCK_LIMITED:
@@ -621,9 +621,9 @@ def _stock_headline(extra: dict[str, Any], total: Decimal, inputs: TaperInputs) 
     after = total - used
     extra["needed_after_resupply_mg"] = dec(after)
     extra["stock_headline"] = (
-        f"By resupply on day {inputs.horizon_days}, this schedule uses {dec(used)} mg of the {extra['stock_mg']} mg "
+        f"By resupply on day {inputs.horizon_days}, this schedule uses {number_text(used)} mg of the {extra['stock_mg']} mg "
         f"set aside ({extra['left_at_horizon_mg']} mg left)"
-        + (f"; the rest of the schedule needs {dec(after)} mg after resupply." if after
+        + (f"; the rest of the schedule needs {number_text(after)} mg after resupply." if after
            else "; the schedule ends before resupply."))
 
 
@@ -666,16 +666,16 @@ def _stock_limited(inputs: TaperInputs) -> tuple[StockLimitedPlan | None, dict[s
     step, horizon, stock = inputs.step_mg, inputs.horizon_days, inputs.stock_mg
     need = inputs.start_dose_mg * horizon
     extra: dict[str, Any] = {"stock_mg": dec(stock), "horizon_days": horizon, "needed_at_current_dose_mg": dec(need)}
-    arithmetic = [(f"{dec(inputs.start_dose_mg)} mg × {horizon} days = {dec(need)} mg at the current dose; "
-                  f"the stock is {dec(stock)} mg")]
+    arithmetic = [(f"{number_text(inputs.start_dose_mg)} mg × {plural(horizon, 'days')} = {number_text(need)} mg at the current dose; "
+                  f"the stock is {number_text(stock)} mg")]
     if need <= stock:
         extra.update({"taper_needed": False, "used_within_horizon_mg": dec(need),
                       "left_at_horizon_mg": dec(stock - need), "needed_after_resupply_mg": "0",
-                      "stock_headline": f"The {dec(stock)} mg set aside covers the current dose for all {horizon} "
-                                        f"days until resupply ({dec(need)} mg), with {dec(stock - need)} mg left."})
+                      "stock_headline": f"The {number_text(stock)} mg set aside covers the current dose for all {horizon} "
+                                        f"days until resupply ({number_text(need)} mg), with {number_text(stock - need)} mg left."})
         note = Warning(CAUTION, "no_taper_needed",
-                       f"No taper is needed: {dec(stock)} mg covers {horizon} days at the current dose of "
-                       f"{dec(inputs.start_dose_mg)} mg ({dec(need)} mg). Keep the dose.", WHO_CONTINUE_OAMT)
+                       f"No taper is needed: {number_text(stock)} mg covers {plural(horizon, 'days')} at the current dose of "
+                       f"{number_text(inputs.start_dose_mg)} mg ({number_text(need)} mg). Keep the dose.", WHO_CONTINUE_OAMT)
         return StockLimitedPlan(Decimal(0), [], False, extra, (note,),
                                 (*arithmetic, "so no reduction is needed: 0 %")), {}
     start, _ = in_steps(inputs.start_dose_mg, step)
@@ -684,23 +684,23 @@ def _stock_limited(inputs: TaperInputs) -> tuple[StockLimitedPlan | None, dict[s
     found = search_stock_limited(start, stop, inputs.step_days, horizon, stock_steps)
     if found.tenths is None:
         if found.least_used is None:
-            message = (f"At {dec(inputs.start_dose_mg)} mg no reduction gives a taper of at least "
-                       f"{WHO_MINIMUM_DAYS} days: there is no taper to fit into {dec(stock)} mg.")
+            message = (f"At {number_text(inputs.start_dose_mg)} mg no reduction gives a taper of at least "
+                       f"{WHO_MINIMUM_DAYS} days: there is no taper to fit into {number_text(stock)} mg.")
         else:
             least = Decimal(found.least_used) * step
-            message = (f"This stock cannot cover {horizon} days: the fastest taper of at least {WHO_MINIMUM_DAYS} "
-                       f"days ({dec(Decimal(found.least_tenths or 0) / 10)} %) needs {dec(least)} mg by then, "
-                       f"{dec(least - stock)} mg more than the {dec(stock)} mg set aside. Set aside at least "
-                       f"{dec(least)} mg, or bring resupply forward.")
+            message = (f"This stock cannot cover {plural(horizon, 'days')}: the fastest taper of at least {WHO_MINIMUM_DAYS} "
+                       f"days ({number_text(Decimal(found.least_tenths or 0) / 10)} %) needs {number_text(least)} mg by then, "
+                       f"{number_text(least - stock)} mg more than the {number_text(stock)} mg set aside. Set aside at least "
+                       f"{number_text(least)} mg, or bring resupply forward.")
         return None, {"stock_mg": message}
     percent = Decimal(found.tenths) / 10
     used = Decimal(found.used or 0) * step
     doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
     extra.update({"taper_needed": True, "used_within_horizon_mg": dec(used), "left_at_horizon_mg": dec(stock - used)})
-    line = (f"the smallest reduction on the 0.1 % grid whose first {horizon} days use at most {dec(stock)} mg: "
-            f"{dec(percent)} % ({dec(used)} mg)")
+    line = (f"the smallest reduction on the 0.1 % grid whose first {plural(horizon, 'days')} use at most {number_text(stock)} mg: "
+            f"{number_text(percent)} % ({number_text(used)} mg)")
     if found.used_one_lower is not None:
-        line += f"; at {dec(percent - Decimal('0.1'))} % they use {dec(Decimal(found.used_one_lower) * step)} mg"
+        line += f"; at {number_text(percent - Decimal('0.1'))} % they use {number_text(Decimal(found.used_one_lower) * step)} mg"
     return StockLimitedPlan(percent, doses, True, extra, (), (*arithmetic, line)), {}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .fields import date_text, number_text, plural
-from .report import (actions_html, basis_html, csv_text, e, echo_pairs, grouped_warnings_html, inputs_html,
-                     key_result_html, provenance_html, release, table)
+from .report import (PATIENT_LINE, actions_html, basis_html, csv_text, e, echo_pairs, grouped_warnings_html,
+                     inputs_html, key_result_html, provenance_html, release, table)
 
 
 def _last_day_text(result: Mapping[str, Any]) -> str:
@@ -39,12 +39,16 @@ def two_column_schedule(columns: list[str], rows: list[list[Any]]) -> str:
     """The schedule for paper: the days in two side-by-side halves when they are many, so that 30 days and more
     fit one page with the inputs, the warnings and the signature lines."""
     if len(rows) <= 16:
-        return table(columns, rows, caption="Day-by-day schedule", css="calc-schedule calc-schedule-print")
+        return table(columns, rows, caption="Day-by-day schedule", css="calc-schedule-paper calc-schedule-print")
+    # On paper the change from the day before is left out (the screen and the CSV have it): room for the dose
+    # and how to give it, side by side.
+    keep = [i for i, c in enumerate(columns) if c != "Change (mg)"]
+    columns, rows = [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
     half = (len(rows) + 1) // 2
-    pairs = [left + (rows[i + half] if i + half < len(rows) else [""] * len(columns))
+    pairs = [left + [""] + (rows[i + half] if i + half < len(rows) else [""] * len(columns))
              for i, left in enumerate(rows[:half])]
-    return table(columns + columns, pairs, caption="Day-by-day schedule (two columns of days)",
-                 css="calc-schedule calc-schedule-print calc-schedule-two")
+    return table(columns + [""] + columns, pairs, caption="Day-by-day schedule (two columns of days)",
+                 css="calc-schedule-paper calc-schedule-print calc-schedule-two")
 
 
 def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,7 +85,8 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
     html = (
         f"{key_result(result)}"
         '<section class="calc-sheet" data-sheet="clinician" aria-label="Taper schedule">'
-        f'<h2 class="calc-sheet-title calc-print-only">Taper schedule</h2>'
+        '<div class="calc-sheet-head calc-print-only"><h2 class="calc-sheet-title">Taper schedule</h2>'
+        f"{PATIENT_LINE}</div>"
         f'<p class="calc-summary calc-print-only">{summary}</p>'
         f"{grouped_warnings_html(result['warnings'], bib, 'Always with a taper')}"
         f"{inputs_html(inputs)}"
@@ -92,7 +97,7 @@ def taper(result: Mapping[str, Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
         + f'<h3 class="calc-detail">Check the first steps by hand</h3><ol class="calc-arithmetic calc-detail">'
         f"{arithmetic}</ol>"
         f'<div class="calc-detail">{basis_html(result["basis"], bib)}</div>'
-        f"{provenance_html(ctx, patient_line=True)}"
+        f"{provenance_html(ctx, who='Prescriber')}"
         "</section>"
         f"{patient_handout(result, rows, has_date, ctx)}"
         f"{actions_html(downloads, [('clinician', 'clinician sheet'), ('patient', 'patient handout')])}")

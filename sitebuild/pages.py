@@ -371,9 +371,16 @@ def _usual_formulations_text(usual: dict[str, Any], content: Content) -> str:
 
 
 class Renderer:
-    def __init__(self, content: Content, info: BuildInfo):
+    def __init__(self, content: Content, info: BuildInfo, lang: str = "en"):
+        from . import i18n
+
         self.content = content
         self.info = info
+        # The language of the pages (sitebuild.i18n): interface words through t(), calculators' labels from its catalog.
+        self.lang = lang
+        self.t = i18n.translator(lang)
+        # Pages in another language are one folder down (fr/...): shared files (the runtime) are one level up.
+        self.up = "" if lang == i18n.DEFAULT else "../"
         self.situations = None  # sitebuild.situations.Situations, set by the build: the home page's entries
         self.env = jinja2.Environment(
             # Every value is escaped unless it is already Markup: rendered Markdown from content/, rendered
@@ -382,7 +389,8 @@ class Renderer:
             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(kinds={"CHOICE": CHOICE, "MULTICHOICE": MULTICHOICE, "YESNO": YESNO,
                                        "BOOLEAN": BOOLEAN, "DATE": DATE, "ROWS": ROWS},
-                                info=info, content=content)
+                                info=info, content=content, t=self.t, lang=lang)
+        self.env.filters["t"] = self.t
         self.env.filters["date"] = lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d)
         # Front matter: a YAML string (JSON's quoting is valid YAML) holding HTML-escaped text, because the
         # theme writes page titles and descriptions into its pages as they are (MkDocs' templates do not
@@ -429,20 +437,21 @@ class Renderer:
         signoff = self.content.settings.clinical_signoff
         version = self.info.version
         about = md_to_html_url(rel_link(page, HOSTING)) + "#clinical-review"
-        more = f' <a class="no-print" href="{escape(about)}">What this means</a>'
+        more = f' <a class="no-print" href="{escape(about)}">{escape(self.t("What this means"))}</a>'
         if signoff is not None and signoff.covers(version):
             state = "reviewed"
-            text = (f"Reviewed for local use by {escape(signoff.name)} ({escape(signoff.role)}) on "
-                    f"{signoff.date.isoformat()}, for handbook version {escape(version)}.")
+            text = self.t("Reviewed for local use by {name} ({role}) on {date}, for handbook version {version}.").format(
+                name=escape(signoff.name), role=escape(signoff.role), date=signoff.date.isoformat(), version=escape(version))
             more = ""
         elif signoff is not None:
             state = "stale"
-            text = (f"This version ({escape(version)}) has not been reviewed by a local clinical lead. "
-                    f"The last review, by {escape(signoff.name)} ({escape(signoff.role)}) on "
-                    f"{signoff.date.isoformat()}, was for an older version ({escape(signoff.handbook_version)}).")
+            text = self.t("This version ({version}) has not been reviewed by a local clinical lead. The last review, by "
+                          "{name} ({role}) on {date}, was for an older version ({old}).").format(
+                version=escape(version), name=escape(signoff.name), role=escape(signoff.role),
+                date=signoff.date.isoformat(), old=escape(signoff.handbook_version))
         else:
             state = "absent"
-            text = "This copy has not been reviewed by a local clinical lead. Use it with your local protocols."
+            text = escape(self.t("This copy has not been reviewed by a local clinical lead. Use it with your local protocols."))
         return Markup(f'<p class="signoff-notice signoff-notice--{state}" data-signoff="{state}">'
                       f'{text}{more}</p>')
 
@@ -484,9 +493,12 @@ class Renderer:
         for calc in c.calculator_pages:
             page = path_of("calculator", calc)
             fields = form_fields(calc.calculator, c.site_data, page, c)
+            if self.lang != "en":   # labels and help in the page's language; names, ids and values unchanged
+                from . import i18n
+                fields = i18n.translate_fields(fields, calc.calculator, i18n.calculator_catalog(self.lang), self.t)
             form = self.render("form.html.j2", calc=calc, fields=fields,
                                bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
-                               runtime=rel_link(page, self.info.runtime_dir) + "/",
+                               runtime=self.up + rel_link(page, self.info.runtime_dir) + "/",
                                runtime_scripts=" ".join(self.info.runtime_scripts),
                                programme=self.programme_facts())
             body = Markup(str(self._md(calc.body, page)).replace("<!-- calculator -->", str(form)))
@@ -507,27 +519,28 @@ class Renderer:
 
     def nav(self) -> list[Any]:
         c = self.content
+        t = lambda words: _text(self.t(words))   # noqa: E731  the page's language
         parts: dict[str, list[Any]] = {}
         for ch in c.chapters:
             parts.setdefault(ch.part, []).append({_text(ch.title): path_of("chapter", ch)})
-        handbook: list[Any] = [{"Contents": path_of("handbook")}]
+        handbook: list[Any] = [{t("Contents"): path_of("handbook")}]
         for part, items in parts.items():
-            handbook.append({_text(part): items})
-        handbook.append({"Whole handbook (print)": path_of("handbook-print")})
+            handbook.append({t(part): items})
+        handbook.append({t("Whole handbook (print)"): path_of("handbook-print")})
         return [
-            {"Home": path_of("home")},
-            {"Handbook": handbook},
-            {"Calculators": [{"All calculators": path_of("calculators")}]
+            {t("Home"): path_of("home")},
+            {t("Handbook"): handbook},
+            {t("Calculators"): [{t("All calculators"): path_of("calculators")}]
              + [{_text(p.title): path_of("calculator", p)} for p in c.calculator_pages]
-             + [{"Writing a take-home profile": path_of("writing-a-profile")}]},
-            {"Job aids": [{"All job aids": path_of("job-aids")}]
+             + [{t("Writing a take-home profile"): path_of("writing-a-profile")}]},
+            {t("Job aids"): [{t("All job aids"): path_of("job-aids")}]
              + [{_text(a.title): path_of("job-aid", a)} for a in c.job_aids]},
-            {"About this handbook": path_of("about-this-handbook")},
-            {"Using this handbook offline": path_of("using-offline")},
-            {"Hosting your own copy": path_of("hosting")},
-            {"Glossary": path_of("glossary")},
-            {"Bibliography": path_of("bibliography")},
-            {"How we check our sources": CHECKING_SOURCES},
-            {"Clinical hazard log": path_of("hazard-log")},
-            {"About and licence": path_of("about")},
+            {t("About this handbook"): path_of("about-this-handbook")},
+            {t("Using this handbook offline"): path_of("using-offline")},
+            {t("Hosting your own copy"): path_of("hosting")},
+            {t("Glossary"): path_of("glossary")},
+            {t("Bibliography"): path_of("bibliography")},
+            {t("How we check our sources"): CHECKING_SOURCES},
+            {t("Clinical hazard log"): path_of("hazard-log")},
+            {t("About and licence"): path_of("about")},
         ]

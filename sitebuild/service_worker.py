@@ -47,7 +47,11 @@ RUNTIME_DIR = "assets/pyodide/"  # cached on first use, not at install
 # Never needed to read the handbook offline, so not downloaded at install (cached if ever used):
 # source maps, the search's other-language stemmers, and the search index for file:// copies.
 ON_USE_ONLY = ("assets/javascripts/lunr/", "search/search_index.js", "pdf/")
-ON_USE_SUFFIXES = (".map",)
+ON_USE_SUFFIXES = (".map", "/search/search_index.js")   # the other languages' file:// indexes too (fr/search/...)
+# But the stemmers of the handbook's own languages are stored at install: searching offline in French,
+# Russian or Arabic needs them (sitebuild.i18n.SEARCH; English and Ukrainian need none).
+LUNR = "assets/javascripts/lunr/min/"
+SEARCH_LANGUAGE_FILES = tuple(f"{LUNR}lunr.{name}.min.js" for name in ("stemmer.support", "multi", "fr", "ru", "ar"))
 # Not stored at install either, but stored by "Keep everything offline" (docs/assets/keep-offline.js),
 # with every page and the runtime: the printable PDFs.
 KEEP_TOO = ("pdf/",)
@@ -179,8 +183,8 @@ def keep_list(site_dir: Path, files: list[str], runtime: list[str]) -> list[list
 
 def write_service_worker(site_dir: Path, version: str, build: str = BUILD_PLACEHOLDER) -> Path:
     every = [rel for rel in site_files(site_dir) if rel not in ("sw.js", "sitemap.xml.gz")]
-    files = [rel for rel in every if not rel.startswith((RUNTIME_DIR, *ON_USE_ONLY))
-             and not rel.endswith(ON_USE_SUFFIXES)]
+    files = [rel for rel in every if rel in SEARCH_LANGUAGE_FILES or (
+             not rel.startswith((RUNTIME_DIR, *ON_USE_ONLY)) and not rel.endswith(ON_USE_SUFFIXES))]
     cache = f"oamt-{build}"
     runtime = runtime_urls(site_dir)
     keep = keep_list(site_dir, files + [rel for rel in every if rel.startswith(KEEP_TOO)], runtime)

@@ -376,7 +376,7 @@ def test_the_page_names_the_next_steps_when_even_the_floor_does_not_fit():
     result = run({"medicine": "methadone", "stock_mg": "20000", "horizon_days": 35, "floor_mg": "30",
                   "cohort": [{"dose_mg": "60", "patients": 10}, {"dose_mg": "80", "patients": 10}]})["result"]
     html = stock.CALCULATOR.view(result, {"bibliography_url": "b.html"})["html"]
-    assert "the shortfall is 1000 mg" in html and "emergency supply" in html and "Redistribute stock" in html
+    assert "the shortfall is 1,000 mg" in html and "emergency supply" in html and "Redistribute stock" in html
 
 
 @settings(max_examples=3000, deadline=None)
@@ -386,3 +386,51 @@ def test_use_never_rises_with_the_percentage_so_the_bisection_finds_the_gentlest
     resupply never rises as the percentage rises."""
     low, high = min(a, b), max(a, b)
     assert use_of(inputs, option_id, low) >= use_of(inputs, option_id, high)
+
+
+# ---------------------------------------------------------------- stock as clinics count it (issue #15)
+
+UNIT_BASE = {"medicine": "methadone", "horizon_days": 7, "cohort": [{"dose_mg": "80", "patients": 3}]}
+
+
+def _stock_echo(result):
+    return next(item for item in result["echo"] if item["name"] == "stock_mg")
+
+
+def test_stock_in_ml_of_a_liquid_is_read_as_mg():
+    out = run({**UNIT_BASE, "stock_unit": "ml", "stock_liquid": "methadone-concentrate-10", "stock_ml": "250"})
+    assert out["ok"], out["errors"]
+    assert out["result"]["usable_stock_mg"] == "2500"
+    assert _stock_echo(out["result"])["text"] == "2,500 mg (250 mL × 10 mg/mL)"
+
+
+def test_stock_in_tablets_is_read_as_mg():
+    out = run({**UNIT_BASE, "stock_unit": "tablets", "stock_tablet": "methadone-tablets-5/5", "stock_count": "300"})
+    assert out["ok"], out["errors"]
+    assert out["result"]["usable_stock_mg"] == "1500"
+    assert _stock_echo(out["result"])["text"] == "1,500 mg (300 × 5 mg tablet)"
+
+
+@pytest.mark.parametrize("unit,field,extra,message", [
+    ("ml", "stock_ml", {"stock_liquid": "methadone-concentrate-10", "stock_ml": "-250"}, "cannot be negative"),
+    ("ml", "stock_ml", {"stock_liquid": "methadone-concentrate-10", "stock_ml": "a lot"}, "Enter a number"),
+    ("ml", "stock_ml", {"stock_liquid": "methadone-concentrate-10", "stock_ml": "250 mL"}, "without units"),
+    ("tablets", "stock_count", {"stock_tablet": "methadone-tablets-5/5", "stock_count": "-3"}, "cannot be negative"),
+    ("tablets", "stock_count", {"stock_tablet": "methadone-tablets-5/5", "stock_count": "12.5"}, "whole number"),
+    ("tablets", "stock_tablet", {"stock_tablet": "buprenorphine-sublingual/8", "stock_count": "30"}, "buprenorphine"),
+    ("ml", "stock_ml", {"stock_liquid": "methadone-concentrate-10", "stock_ml": "2000000000"}, "check the number"),
+])
+def test_bad_stock_counts_are_refused_beside_their_field(unit, field, extra, message):
+    out = run({**UNIT_BASE, "stock_unit": unit, **extra})
+    assert out["ok"] is False and out["result"] is None
+    assert message in out["errors"].get(field, ""), out["errors"]
+
+
+def test_the_default_rounding_step_follows_the_programmes_usual_formulation():
+    from sitebuild.settings import Settings
+
+    inputs = {"medicine": "buprenorphine", "stock_mg": "500", "horizon_days": 7,
+              "cohort": [{"dose_mg": "8", "patients": 3}]}
+    assert run(inputs)["result"]["step_mg"] == "2"
+    own = Settings(formulations_in_use=("buprenorphine-sublingual",)).apply_to(calculator_data())
+    assert calculators.run("stock", inputs, own)["result"]["step_mg"] == "0.4"

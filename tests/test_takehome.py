@@ -599,3 +599,36 @@ def test_warnings_the_same_for_every_result_are_grouped_last_and_can_be_collapse
     html = _page(_all_met("who-2009", sedative_or_alcohol_use="yes"))
     group = html.index('<details class="calc-standing-warnings"')
     assert html.index('data-code="sedatives_or_alcohol"') < group < html.index('data-code="stricter_local_rules"')
+
+
+# ---------------------------------------------------------------- time in treatment from a start date (issue #15)
+
+
+def _start_date_inputs(**changes):
+    case = json.loads((DATA / "valid" / "start-date-all-safe.json").read_text(encoding="utf-8"))
+    return {**case["inputs"], **changes}
+
+
+def test_a_start_date_gives_the_days_in_treatment_to_todays_date():
+    out = run("takehome", _start_date_inputs(), CONTENT)
+    assert out["ok"], out["errors"]
+    echo = {item["name"]: item for item in out["result"]["echo"]}
+    assert echo["days_in_treatment"]["value"] == 100
+    assert echo["days_in_treatment"]["text"] == "100 days (from Sun 23 Aug 2026 to Tue 1 Dec 2026)"
+    same = run("takehome", {**{k: v for k, v in _start_date_inputs().items()
+                                           if k not in ("time_as", "start_date", "today")},
+                                        "days_in_treatment": 100}, CONTENT)
+    assert same["result"]["status"] == out["result"]["status"]
+
+
+@pytest.mark.parametrize("changes,field,message", [
+    ({"start_date": "2027-01-05"}, "start_date", "after today's date"),
+    ({"start_date": "23/08/2026"}, "start_date", "YYYY-MM-DD"),
+    ({"start_date": "2026-02-30"}, "start_date", "real date"),
+    ({"today": ""}, "today", "Enter a value"),
+    ({"start_date": "1900-01-01"}, "start_date", "longer than a lifetime"),
+])
+def test_a_bad_start_date_is_refused_beside_its_field(changes, field, message):
+    out = run("takehome", _start_date_inputs(**changes), CONTENT)
+    assert out["ok"] is False and out["result"] is None
+    assert message in out["errors"].get(field, ""), out["errors"]

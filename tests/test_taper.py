@@ -464,7 +464,7 @@ def test_an_emptied_box_is_an_error_not_its_default():
     base = {"medicine": "methadone", "mode": "proportional", "start_dose_mg": "60"}
     assert taper.run(base)["result"]["percent"] == "10"
     out = taper.run({**base, "percent": "  "})
-    assert out["ok"] is False and out["errors"] == {"percent": "Enter a value (usually 10%)."}
+    assert out["ok"] is False and out["errors"] == {"percent": "Enter a value (usually 10 %)."}
     out = taper.run({**base, "percent": "20", "stop_dose_mg": ""})
     assert out["errors"] == {"stop_dose_mg": "Enter a value (usually 0 mg)."}
 
@@ -477,7 +477,7 @@ def test_the_page_leads_with_the_danger_and_collapses_the_standing_warnings():
     html = calculators.CALCULATORS["taper"].view(result, {"bibliography_url": "b.html"})["html"]
     assert html.index("data-code=") == html.index('data-code="ending_high"')  # the first warning on the page
     assert html.index('data-code="ending_high"') < html.index("<details") < html.index('data-code="loss_of_tolerance"')
-    assert "Always with a taper (6 warnings)" in html
+    assert "Always with a taper (6 warnings, the same for every result)" in html
 
 
 def test_the_stock_limited_page_states_what_the_stock_covers():

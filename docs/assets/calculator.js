@@ -28,6 +28,8 @@
     if (!status) return;
     status.dataset.state = state;
     status.textContent = text;
+    // A CSS-drawn indicator while the calculator is being prepared (handbook.css, .calc-loading).
+    status.classList.toggle("calc-loading", state === "loading");
   }
 
   function loadScript(src) {
@@ -333,7 +335,7 @@
       var status = form.querySelector("[data-calculator-status]");
       // A link's errors or a result already shown stay; otherwise say the calculator is loading.
       if (!status || ["invalid", "done", "working"].indexOf(status.dataset.state) < 0) {
-        setStatus(form, "loading", "Loading the calculator (Python in your browser, nothing is sent anywhere)…");
+        setStatus(form, "loading", "Preparing the calculator…");
       }
       if (window.performance && performance.mark) performance.mark("calculator-boot-start");
       runtime = startRuntime(form);
@@ -473,6 +475,11 @@
     });
     box.hidden = false;
     setStatus(form, "done", "Result ready below.");
+    // The answer first: focus moves to the result's key-result card (its heading), which scrolls into view,
+    // so a reader on a phone lands on the answer and a screen reader reads it next.
+    var target = box.querySelector("[data-key-result] [tabindex='-1']") || box;
+    target.focus({preventScroll: true});
+    box.scrollIntoView({block: "start"});
   }
 
   /* ---- results tied to their inputs ---- */
@@ -717,6 +724,11 @@
     if (form.dataset.bound) return;
     form.dataset.bound = "1";
     var name = form.dataset.calculator;
+    // A date that defaults to today (take-home: "Today's date") is filled in from this device's date and shown,
+    // so the reader sees it and can correct it; a reset keeps it.
+    form.querySelectorAll("input[data-default-today]").forEach(function (el) {
+      if (!el.value) { el.defaultValue = pageContext(form).today; el.value = el.defaultValue; }
+    });
     wireRows(form);
     form.querySelectorAll("[data-rows]").forEach(function (table) {
       if (!table.tBodies[0].rows.length) addRow(table);

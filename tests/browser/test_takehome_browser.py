@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import calculators
+from calculators.fields import plural
 from tests.datafiles import calculator_data
 
 from tests.datafiles import data_files
@@ -27,7 +28,7 @@ def takehome_page(browser, http_url):
 
 
 def outcome_in_page(page) -> str:
-    return page.locator(".calc-outcome").inner_text()
+    return page.locator("[data-key-result] .calc-key-result__sentence").inner_text()
 
 
 def test_every_profile_is_in_the_form(takehome_page):
@@ -54,7 +55,7 @@ def test_browser_answers_equal_cpython(takehome_page):
         if result["status"] == "eligible":
             assert outcome.startswith("Eligible"), path.name
             if result["max_days"] is not None:
-                assert f"up to {result['max_days']} days" in outcome, path.name
+                assert f"up to {plural(result['max_days'], 'days')}" in outcome, path.name
         else:
             assert outcome.startswith("Not eligible"), path.name
         shown_unmet = page.locator(".calc-criteria td strong").count()
