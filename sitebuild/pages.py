@@ -462,7 +462,7 @@ class Renderer:
             markdown = markdown.replace(PROGRAMME_MARKER, str(self.programme_box(page)))
         from . import situations
         if situations.MARKER in markdown and self.situations is not None:
-            markdown = markdown.replace(situations.MARKER, situations.render(self.situations, page))
+            markdown = markdown.replace(situations.MARKER, situations.render(self.situations, page, self.t))
         return markdown
 
     def pages(self) -> dict[str, str]:

@@ -186,8 +186,9 @@ def _href(page: str, link: Link) -> str:
     return posixpath.relpath(link.url, posixpath.dirname(page) or ".")
 
 
-def render(situations: Situations, page: str) -> str:
-    """The home page's entries as HTML (raw HTML in Markdown: every href is a relative .html URL)."""
+def render(situations: Situations, page: str, t=lambda words: words) -> str:
+    """The home page's entries as HTML (raw HTML in Markdown: every href is a relative .html URL);
+    `t` gives the interface words in the page's language (sitebuild.i18n)."""
     if not situations.items:
         return ""
     out = ['<ul class="situations">']
@@ -196,11 +197,11 @@ def render(situations: Situations, page: str) -> str:
         heading = f"situation-{escape(s.id)}"
         out.append(f'<li class="{cls}">')
         out.append(f'<h3 class="situation__title" id="{heading}">{escape(s.title)}</h3>')
-        out.append(f'<p class="situation__first"><strong>First:</strong> {escape(s.first_step)}</p>')
+        out.append(f'<p class="situation__first"><strong>{escape(t("First:"))}</strong> {escape(s.first_step)}</p>')
         out.append('<ul class="situation__links">')
         for link in s.links:
             out.append(f'<li><a class="situation__link" href="{escape(_href(page, link), quote=True)}">'
-                       f'<span class="situation__kind">{KINDS[link.kind]}</span> '
+                       f'<span class="situation__kind">{escape(t(KINDS[link.kind]))}</span> '
                        f'<span class="situation__label">{escape(link.label)}</span></a></li>')
         out.append("</ul>")
         out.append("</li>")
