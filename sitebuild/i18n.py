@@ -51,9 +51,9 @@ NOTICES = {
     "missing": "This page has not been translated yet; it is shown in English.",
     "behind": "The translation of this page is older than the English page; the English page is shown.",
 }
-WHO_STATEMENT = ("This translation was not created by the World Health Organization (WHO). WHO is not responsible "
-                 "for the content or accuracy of this translation. The original English edition shall be the "
-                 "binding and authentic edition.")
+# The statement WHO's licence (CC BY-NC-SA 3.0 IGO) asks every translation to carry, in the translation's
+# language. It is looked up by this name, not by WHO's English words, which no translated page shows.
+WHO_STATEMENT = "WHO's statement for translations"
 
 
 def translations_dir(content_dir: Path | None = None) -> Path:

@@ -28,24 +28,6 @@ NOT_PARAPHRASE_CHECKED = {"content/sources.yml", "sitebuild/templates/about.md.j
 
 _WORD = re.compile(r"[a-z0-9]+")
 
-# Statements whose exact words a licence requires us to print: WHO's statement for translations of its
-# work (CC BY-NC-SA 3.0 IGO; sitebuild/i18n.py WHO_STATEMENT). They are quoted on purpose, not written by us.
-REQUIRED_STATEMENTS = (
-    "This translation was not created by the World Health Organization (WHO). WHO is not responsible for "
-    "the content or accuracy of this translation. The original English edition shall be the binding and "
-    "authentic edition.",
-)
-_REQUIRED = [re.compile(r"\W+".join(re.escape(w) for w in re.findall(r"\w+", text)), re.I)
-             for text in REQUIRED_STATEMENTS]
-
-
-def our_text(path: Path) -> str:
-    """A file's text without the statements a licence makes us quote word for word."""
-    text = path.read_text(encoding="utf-8")
-    for pattern in _REQUIRED:
-        text = pattern.sub(" ", text)
-    return text
-
 
 def words(text: str) -> list[str]:
     """Lower-case words, punctuation and markup dropped, so formatting cannot hide a copy."""
@@ -74,7 +56,7 @@ def checked_files() -> list[Path]:
 
 
 def copied_runs(path: Path, runs: set[tuple[str, ...]]) -> list[str]:
-    ws = words(our_text(path))
+    ws = words(path.read_text(encoding="utf-8"))
     found, i = [], 0
     while i <= len(ws) - RUN_WORDS:
         if tuple(ws[i : i + RUN_WORDS]) in runs:
@@ -272,7 +254,7 @@ def paraphrase_checked_files() -> list[Path]:
 
 
 def paraphrases_in(path: Path, index: SourceIndex) -> list[Paraphrase]:
-    return close_paraphrases(our_text(path), index)
+    return close_paraphrases(path.read_text(encoding="utf-8"), index)
 
 
 def main() -> int:
