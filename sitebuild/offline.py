@@ -1,7 +1,12 @@
 """`make offline`: one zip of the built site that works when unzipped and opened
 from disk, with its SHA-256 checksum and the changelog, in dist/. The PDFs of `make pdf`
 (site/pdf/, with their SHA256SUMS) are in the zip, and copied next to it with a .sha256 each
-for the release."""
+for the release.
+
+The zip is made to be opened from disk, so it leaves out the runtime files only a copy served over
+http(s) uses (pyodide_embed.RAW_FILES: the same runtime, unwrapped, for streaming compilation). If
+someone serves the unzipped folder anyway, the calculators boot from the embedded scripts instead
+(docs/assets/calculator.js, startRuntime), a little slower."""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+
+from sitebuild import pyodide_embed
 
 REPO = Path(__file__).resolve().parent.parent
 # Fixed timestamps inside the zip, so the same site gives the same bytes.
@@ -23,6 +30,11 @@ def version_of(site: Path) -> str:
     return match.group(1) if match else "unknown"
 
 
+def served_only(site: Path, path: Path) -> bool:
+    """A file only a copy served over http(s) uses."""
+    return path.parent == site / "assets" / "pyodide" and path.name in pyodide_embed.RAW_FILES
+
+
 def make_zip(site: Path, dist: Path) -> Path:
     version = version_of(site)
     dist.mkdir(parents=True, exist_ok=True)
@@ -30,7 +42,7 @@ def make_zip(site: Path, dist: Path) -> Path:
     target = dist / f"{folder}.zip"
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for path in sorted(site.rglob("*")):
-            if path.is_file():
+            if path.is_file() and not served_only(site, path):
                 info = zipfile.ZipInfo(f"{folder}/{path.relative_to(site).as_posix()}", ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16

@@ -228,10 +228,21 @@
     return /^https?:$/.test(location.protocol) ? "fetched" : "embedded";
   }
 
+  /* Boots from runtimeSource(); over http(s), if that boot fails (a host that serves .mjs or .wasm
+   * with the wrong type, or a copy made for disk that leaves the raw files out: sitebuild/offline.py),
+   * boots once more from the embedded scripts, which every copy has. */
   function startRuntime(form) {
+    var first = runtimeSource();
+    return startRuntimeFrom(form, first).catch(function (e) {
+      if (first !== "fetched") throw e;
+      return startRuntimeFrom(form, "embedded");
+    });
+  }
+
+  function startRuntimeFrom(form, source) {
     var base = new URL(form.dataset.runtime, document.baseURI).href;
     var names = form.dataset.runtimeScripts.split(/\s+/).filter(Boolean);
-    var fetched = runtimeSource() === "fetched";
+    var fetched = source === "fetched";
     function address(file) {
       var n = names.filter(function (x) { return splitVersion(x)[0] === file; })[0];
       return n ? base + n : null;
@@ -258,10 +269,10 @@
         return filesP.then(function (files) {
           // mkdocs-material's offline shim replaces window.Worker on file://; use the saved native one.
           var NativeWorker = window.__NativeWorker || window.Worker;
-          var source = "(" + workerMain.toString() + ")()";
+          var workerSource = "(" + workerMain.toString() + ")()";
           var worker = fetched
-            ? new NativeWorker(URL.createObjectURL(new Blob([source], {type: "text/javascript"})), {type: "module"})
-            : new NativeWorker("data:text/javascript," + encodeURIComponent(source), {type: "module"});
+            ? new NativeWorker(URL.createObjectURL(new Blob([workerSource], {type: "text/javascript"})), {type: "module"})
+            : new NativeWorker("data:text/javascript," + encodeURIComponent(workerSource), {type: "module"});
           var pending = {};
           var nextId = 1;
           worker.onmessage = function (event) {
@@ -305,9 +316,10 @@
             snapshotKey: embed.snapshotKey,
             indexURL: base,
           }, transfer)
+            .catch(function (e) { worker.terminate(); throw e; })
             .then(function (ready) {
               // Which boot ran ("snapshot" or "plain") and from where: for tests and the benchmark.
-              document.documentElement.dataset.calculatorBoot = ready.boot + " " + runtimeSource();
+              document.documentElement.dataset.calculatorBoot = ready.boot + " " + source;
               window.__calculatorBootSteps = ready.steps; // ms since the worker got the files, per step
               if (window.performance && performance.mark) performance.mark("calculator-ready");
               if (fetched && navigator.serviceWorker) {

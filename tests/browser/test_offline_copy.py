@@ -1,6 +1,8 @@
 """The zip as a reader gets it: unzipped into a folder with a space and an
 accent in its name, opened from disk (file://) with every network request
 refused. Search and every calculator work, and the footer says which copy it is.
+The zip leaves out the runtime files only http(s) uses; served over http anyway, the copy's
+calculators boot from the embedded scripts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from sitebuild import pyodide_embed
 from sitebuild.offline import make_zip, version_of
+from tests.conftest import serving
 
 from .calc_checks import CASES, check_case
 from .test_handbook import search_titles
@@ -102,3 +106,20 @@ def test_every_calculator_works_from_the_copy(copy_dir, no_network, calculator):
     page.close()
     assert refused == [], "the copy on disk asked for the network"
     assert errors == []
+
+
+def test_the_copy_leaves_out_the_served_only_runtime_and_still_computes_when_served(copy_dir, browser):
+    runtime = copy_dir / "assets" / "pyodide"
+    assert not [name for name in pyodide_embed.RAW_FILES if (runtime / name).exists()]
+    assert (runtime / "pyodide.asm.wasm.b64.js").is_file()
+    with serving(copy_dir) as url:
+        context = browser.new_context(service_workers="block")
+        errors: list[str] = []
+        context.on("page", lambda p: p.on("pageerror", lambda e: errors.append(str(e))))
+        page = context.new_page()
+        page.goto(url + "calculators/stock.html")
+        check_case(page, "stock")
+        # The fetched boot found no raw files; the embedded scripts booted instead, from the snapshot.
+        assert page.evaluate("() => document.documentElement.dataset.calculatorBoot") == "snapshot embedded"
+        assert errors == []
+        context.close()
