@@ -152,4 +152,5 @@ def page_visit(context, server, url: str, with_service_worker: bool) -> dict:
         _wait_for_service_worker(page)
         page.wait_for_load_state("networkidle")
     page.close()
-    return {"bytes": server.bytes_sent(), "pyodide_bytes": server.bytes_sent("/assets/pyodide/")}
+    return {"bytes": server.bytes_sent(), "pyodide_bytes": server.bytes_sent("/assets/pyodide/"),
+            "files": list(server.served)}

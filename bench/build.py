@@ -73,20 +73,23 @@ def run(command: list[str], env: dict[str, str] = ENV) -> None:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict[str, str] = ENV) -> float:
     """Seconds of wall clock for one run of `command`."""
     started = time.perf_counter()
-    run(command)
+    run(command, env)
     return time.perf_counter() - started
 
 
 def build_times(work: Path, runs: int) -> dict[str, list[float]]:
-    """Full and plain builds, interleaved so a burst of load hits both alike."""
+    """Full and plain builds, interleaved so a burst of load hits both alike; and one full build with an empty
+    cache (OAMT_CACHE_DIR: the memory snapshot and the gzipped wasm are made again), as a fresh clone builds."""
     plain_config = prepare_plain_build(work / "plain")
-    times: dict[str, list[float]] = {"full_s": [], "plain_s": []}
+    times: dict[str, list[float]] = {"full_s": [], "plain_s": [], "cold_s": []}
     for n in range(runs):
         times["full_s"].append(timed(full_build_command(work / f"full-site-{n}")))
         times["plain_s"].append(timed(plain_build_command(plain_config, work / f"plain-site-{n}")))
+    times["cold_s"].append(timed(full_build_command(work / "cold-site"),
+                                 env={**ENV, "OAMT_CACHE_DIR": str(work / "empty-cache")}))
     return times
 
 

@@ -12,7 +12,7 @@ README_END = "<!-- bench:end -->"
 # The goals the spec sets; the other figures are ratios to watch, not pass/fail.
 GOALS: dict[str, tuple[str, float]] = {
     "pyodide_bytes_on_handbook_page": ("=", 0),
-    "lighthouse_min_performance": (">=", 0.9),
+    "lighthouse_min_performance": (">=", 0.95),
     "lighthouse_min_accessibility": (">=", 1.0),
     "lighthouse_min_best_practices": (">=", 1.0),
 }
@@ -24,6 +24,10 @@ UPPER_GOALS: dict[str, float] = {
     "warm_visit_ratio": 0.25,
     "typing_user_wait_ratio": 0.1,
     "shared_link_ratio": 0.5,
+    "file_vs_http_ratio": 1.5,
+    "main_thread_longest_task_ms": 200,
+    "offline_zip_mb": 20,
+    "build_time_ratio": 2,
 }
 SNAPSHOT_KEYS = ("warm_visit_ratio", "typing_user_wait_ratio", "shared_link_ratio")
 
@@ -105,6 +109,23 @@ def missed_goals(results: dict[str, Any]) -> list[str]:
     return missed
 
 
+def _file_name(path: str) -> str:
+    """/site/assets/javascripts/bundle.f13b1293.min.js?v=1 → assets/javascripts/bundle.f13b1293.min.js"""
+    return path.split("?", 1)[0].split("/", 2)[-1]
+
+
+def extra_files(visits: dict) -> dict[str, int]:
+    """What a chapter loads beyond an empty mkdocs-material page, by file (the theme's own files are in both),
+    largest first."""
+    empty = {_file_name(p) for p, _ in visits["empty"].get("files", [])}
+    extra: dict[str, int] = {}
+    for path, size in visits["chapter"].get("files", []):
+        name = _file_name(path)
+        if name not in empty:
+            extra[name] = extra.get(name, 0) + size
+    return dict(sorted(extra.items(), key=lambda kv: -kv[1]))
+
+
 def summarise(runs: dict, builds: dict, zip_bytes: int, scores: dict, offsite: list[str]) -> dict:
     """The headline figures (medians and ratios of medians), then the raw figures behind them."""
     cold = [r["ready_ms"] + r["first_result_ms"] for r in runs["http"]]
@@ -126,7 +147,9 @@ def summarise(runs: dict, builds: dict, zip_bytes: int, scores: dict, offsite: l
         "handbook_page_bytes": round(page_bytes["chapter"]),
         "empty_material_page_bytes": round(page_bytes["empty"]),
         "handbook_first_visit_bytes": round(page_bytes["chapter_with_service_worker"]),
+        "handbook_page_extra_files": extra_files(runs["page_bytes"][0]),
         "build_s": round(median(builds["full_s"]), 2),
+        "cold_cache_build_s": round(median(builds["cold_s"]), 2) if builds.get("cold_s") else None,
         "plain_build_s": round(median(builds["plain_s"]), 2),
         "offline_zip_bytes": zip_bytes,
         "file_cold_start_ms": round(median(cold_file)),
@@ -217,7 +240,9 @@ def table(results: dict[str, Any]) -> str:
          f"{results['pyodide_bytes_on_handbook_page']:,}",
          "home page and a chapter, service worker included"),
         ("`make build` time ÷ plain `mkdocs build`", "build_time_ratio", f"{results['build_time_ratio']:g}",
-         f"{raw['build_s']:.2f} s against {raw['plain_build_s']:.2f} s for the same Markdown without the hook"),
+         f"{raw['build_s']:.2f} s against {raw['plain_build_s']:.2f} s for the same Markdown without the hook, "
+         "every language, warm cache" + (f"; with an empty cache (the snapshot and the gzipped wasm made again) "
+                                         f"{raw['cold_cache_build_s']:.2f} s" if raw.get("cold_cache_build_s") else "")),
         ("Offline zip", "offline_zip_mb", f"{results['offline_zip_mb']:g} MB",
          f"{raw['offline_zip_bytes']:,} bytes"),
         ("file:// cold start ÷ http cold start", "file_vs_http_ratio", f"{results['file_vs_http_ratio']:g}",
@@ -263,8 +288,17 @@ def summary_line(results: dict[str, Any]) -> str:
             f"on each page); the calculator timed is `{s['calculator']}`.")
 
 
+def extra_files_line(results: dict[str, Any]) -> str:
+    files = results["raw"].get("handbook_page_extra_files") or {}
+    if not files:
+        return ""
+    listed = ", ".join(f"`{name}` {_kb(size)}" for name, size in files.items())
+    return f"A chapter loads, beyond an empty mkdocs-material page: {listed}."
+
+
 def readme_section(results: dict[str, Any]) -> str:
-    return summary_line(results) + "\n\n" + table(results)
+    extra = extra_files_line(results)
+    return summary_line(results) + "\n\n" + table(results) + (f"\n\n{extra}" if extra else "")
 
 
 def replace_between_markers(text: str, block: str) -> str:

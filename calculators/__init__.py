@@ -25,10 +25,11 @@ from typing import Any, Mapping
 
 from .fields import Field, flatten, strict_errors
 from .interface import Calculator, DataSet
+from .messages import marked, speaking, tr
 from .vocabulary import with_source_names
 
-INTERNAL_ERROR = ("The calculator could not work this out. This is a fault in the calculator, not in what you "
-                  "entered: no result is shown. Please report it with the inputs (the page address holds them).")
+INTERNAL_ERROR = marked("The calculator could not work this out. This is a fault in the calculator, not in what you "
+                        "entered: no result is shown. Please report it with the inputs (the page address holds them).")
 
 
 def _declared() -> dict[str, Calculator]:
@@ -67,10 +68,11 @@ def run(name: str, inputs: Mapping[str, Any], data: Mapping[str, Any] | None = N
     """
     calculator = CALCULATORS.get(name)
     if not isinstance(inputs, Mapping):
-        return {"ok": False, "errors": {"_form": "The inputs must be a JSON object of field names and values."},
+        return {"ok": False, "errors": {"_form": tr("The inputs must be a JSON object of field names and values.")},
                 "result": None}
     if calculator is None:
-        return {"ok": False, "errors": {"_form": f"There is no calculator called {name!r}."}, "result": None}
+        return {"ok": False, "errors": {"_form": tr("There is no calculator called {name}.", name=repr(name))},
+                "result": None}
     data = data or {}
     fields = calculator.fields(data)
     unknown, names = strict_errors(fields, inputs)
@@ -91,12 +93,14 @@ def respond(name: str, inputs: Any, data: Mapping[str, Any] | None = None,
             context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """`run`, plus the result as HTML and its downloads: what the page shows."""
     data = data or {}
-    response = run(name, inputs, data)
-    response["html"], response["downloads"] = "", []
-    if response["ok"]:
-        ctx = {**(context or {}), "short_names": data.get("sources") or {}}
-        view = CALCULATORS[name].view(response["result"], ctx)
-        response["html"], response["downloads"] = view["html"], view["downloads"]
+    # In the reader's language (context "lang"; English without one, or for a language with no messages).
+    with speaking((data.get("messages") or {}).get(str((context or {}).get("lang") or ""))):
+        response = run(name, inputs, data)
+        response["html"], response["downloads"] = "", []
+        if response["ok"]:
+            ctx = {**(context or {}), "short_names": data.get("sources") or {}}
+            view = CALCULATORS[name].view(response["result"], ctx)
+            response["html"], response["downloads"] = view["html"], view["downloads"]
     return response
 
 
@@ -106,29 +110,50 @@ def _failure_json(message: str) -> str:
 
 def read_json(text: str, what: str = "The inputs") -> tuple[Any, str | None]:
     """JSON text → (value, None), or (None, a message) for text that is not JSON or cannot be read."""
+    inputs = what == "The inputs"  # what the page sends: said in the reader's language
     try:
         return json.loads(text), None
     except RecursionError:
+        if inputs:
+            return None, tr("The inputs are nested too deeply to read: send an object of field names and values.")
         return None, f"{what} are nested too deeply to read: send an object of field names and values."
     except ValueError as e:  # includes integers longer than Python reads
+        if inputs:
+            return None, tr("The inputs are not valid JSON ({problem}).", problem=str(e)[:120])
         return None, f"{what} are not valid JSON ({str(e)[:120]})."
+
+
+_DATA_READ: list[Any] = ["{}", {}]  # the last content data text and its reading
+
+
+def _read_data(text: str) -> Mapping[str, Any]:
+    """The content data, read once: the page sends the same text with every calculation, and the data sets
+    parsed from it (DataSet.typed) are remembered only while it is the same object."""
+    if text != _DATA_READ[0]:
+        data = json.loads(text)
+        _DATA_READ[:] = [text, data if isinstance(data, Mapping) else {}]
+    return _DATA_READ[1]
 
 
 def run_json(name: str, inputs_json: str, data_json: str = "{}", context_json: str = "{}") -> str:
     """The browser's entry point: JSON in, JSON out, so nothing crosses the
-    Python/JavaScript boundary but plain text. It never raises."""
-    inputs, problem = read_json(inputs_json)
-    if problem:
-        return _failure_json(problem)
+    Python/JavaScript boundary but plain text. It never raises; every message is in the page's language."""
     try:
-        data, context = json.loads(data_json), json.loads(context_json)
-        response = respond(name, inputs, data if isinstance(data, Mapping) else {},
-                           context if isinstance(context, Mapping) else {})
-        text = json.dumps(response, ensure_ascii=False)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate sent back in a message: written as an escape instead
-            text = json.dumps(response)
-        return text
-    except Exception:  # a fault in a calculator must never reach the user as a stack trace or a partial result
+        data, context = _read_data(data_json), json.loads(context_json)
+        context = context if isinstance(context, Mapping) else {}
+    except Exception:  # the page's own data: a fault, never the user's input
         return _failure_json(INTERNAL_ERROR)
+    with speaking((data.get("messages") or {}).get(str(context.get("lang") or ""))):
+        inputs, problem = read_json(inputs_json)
+        if problem:
+            return _failure_json(problem)
+        try:
+            response = respond(name, inputs, data, context)
+            text = json.dumps(response, ensure_ascii=False)
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate sent back in a message: written as an escape instead
+                text = json.dumps(response)
+            return text
+        except Exception:  # a fault in a calculator must never reach the user as a stack trace or a partial result
+            return _failure_json(tr(INTERNAL_ERROR))

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from .messages import locale, marked, marked_n, tr, tr_n
+
 DECIMAL = "decimal"
 INTEGER = "integer"
 CHOICE = "choice"
@@ -90,13 +92,14 @@ class Field:
         """A value read by this field as a reader should see it: a choice's label, a number with its unit."""
         if value is None:
             return ""
+        # Labels as the translated form shows them (the catalog holds the form's labels and choices).
         labels = {**{c.value: c.label for c in self.choices}, **(labels or {})}
         if self.kind == CHOICE:
-            return labels.get(value, value)
+            return tr(labels[value]) if value in labels else value
         if self.kind == MULTICHOICE:
-            return "; ".join(labels.get(v, v) for v in value) or "none"
+            return "; ".join(tr(labels[v]) if v in labels else v for v in value) or tr("none")
         if self.kind in (YESNO, BOOLEAN):
-            return "yes" if value else "no"
+            return tr("yes") if value else tr("no")
         if self.kind in (DECIMAL, INTEGER):
             return quantity_text(Decimal(value), self.unit)
         if self.kind == DATE:
@@ -112,22 +115,46 @@ class Field:
             lo = None
         if lo is not None and hi is not None and not self.minimum_exclusive and not self.maximum_exclusive:
             if self.unit == "%":
-                return f"{number_text(lo)} to {number_text(hi)} %"
-            return f"{number_text(lo)} to {quantity_text(hi, self.unit)}"
-        parts = []
+                return tr("{low} to {high} %", low=number_text(lo), high=number_text(hi))
+            return tr("{low} to {high}", low=number_text(lo), high=quantity_text(hi, self.unit))
+        low = quantity_text(lo, self.unit) if lo is not None else ""
+        high = quantity_text(hi, self.unit) if hi is not None else ""
+        if lo is not None and hi is not None:
+            return tr(_BOUNDS_BOTH[(self.minimum_exclusive, self.maximum_exclusive)], low=low, high=high)
         if lo is not None:
-            parts.append(f"more than {quantity_text(lo, self.unit)}" if self.minimum_exclusive
-                         else f"{quantity_text(lo, self.unit)} or more")
+            return tr("more than {low}", low=low) if self.minimum_exclusive else tr("{low} or more", low=low)
         if hi is not None:
-            parts.append(f"less than {quantity_text(hi, self.unit)}" if self.maximum_exclusive
-                         else f"up to {quantity_text(hi, self.unit)}")
-        return " and ".join(parts)
+            return tr("less than {high}", high=high) if self.maximum_exclusive else tr("up to {high}", high=high)
+        return ""
 
 
-SINGULAR = {"days": "day", "steps": "step", "weeks": "week", "patients": "patient", "tablets": "tablet",
-            "films": "film", "doses": "dose"}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Both bounds, not both inclusive (that is "{low} to {high}"), by (minimum_exclusive, maximum_exclusive).
+_BOUNDS_BOTH = {
+    (True, True): marked("more than {low} and less than {high}"),
+    (True, False): marked("more than {low} and up to {high}"),
+    (False, True): marked("{low} or more and less than {high}"),
+}
+
+
+# Counted nouns, each as a message with its plural (translated with the reader's plural rules).
+COUNTED = {
+    "days": marked_n("{n} day", "{n} days"),
+    "steps": marked_n("{n} step", "{n} steps"),
+    "weeks": marked_n("{n} week", "{n} weeks"),
+    "patients": marked_n("{n} patient", "{n} patients"),
+    "tablets": marked_n("{n} tablet", "{n} tablets"),
+    "films": marked_n("{n} film", "{n} films"),
+    "doses": marked_n("{n} dose", "{n} doses"),
+}
+
+
+# Units named on their own, in the reader's language (mg, mL and % are the same in every language).
+UNIT_WORDS = {"days": marked("days"), "steps": marked("steps")}
+
+
+def unit_word(unit: str) -> str:
+    """A field's unit named on its own, as the form names it."""
+    return tr(UNIT_WORDS[unit]) if unit in UNIT_WORDS else unit
 
 
 def number_text(value: Any) -> str:
@@ -142,18 +169,20 @@ def number_text(value: Any) -> str:
     text = dec(number)
     sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
     whole, _, frac = text.partition(".")
+    shown = locale()  # the reader's language: 100,800.5 in English, 100 800,5 in French
     if len(whole) > 3:
-        whole = f"{int(whole):,}"
-    return sign + whole + (f".{frac}" if frac else "")
+        whole = f"{int(whole):,}".replace(",", shown.group)
+    return sign + whole + (f"{shown.decimal}{frac}" if frac else "")
 
 
 def plural(count: Any, word: str) -> str:
-    """'1 day', '2 days', '0 days': the noun (given in the plural) agreeing with the number."""
+    """'1 day', '2 days', '0 days' (in Russian '1 день', '2 дня', '5 дней'): a counted noun of COUNTED agreeing
+    with the number, in the reader's language; a unit that does not change (mg, mL) follows the number as it is."""
     n = number_text(count)
-    if n != "1":
-        return f"{n} {word}"
-    head, _, last = word.rpartition(" ")
-    return f"{n} {head + ' ' if head else ''}{SINGULAR.get(last, last)}"
+    if word in COUNTED:
+        singular, plural_form = COUNTED[word]
+        return tr_n(singular, plural_form, count, n=n)
+    return f"{n} {word}"
 
 
 def quantity_text(value: Any, unit: str) -> str:
@@ -174,7 +203,9 @@ def date_text(value: Any) -> str:
             return value
     if not isinstance(value, _dt.date):
         return str(value)
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+    shown = locale()  # weekday and month names, and their order, in the reader's language
+    return shown.date.format(weekday=shown.weekdays[value.weekday()], day=value.day,
+                             month=shown.months[value.month - 1], year=value.year)
 
 
 def flatten(raw: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
@@ -231,28 +262,29 @@ def is_missing(raw: Any) -> bool:
 def read_decimal(raw: Any, f: Field) -> Decimal:
     """Read a JSON number or a decimal string exactly, within the field's bounds."""
     if isinstance(raw, bool):
-        raise InputError("Enter a number.")
+        raise InputError(tr("Enter a number."))
     if isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
-            raise InputError("Enter a number.")
+            raise InputError(tr("Enter a number."))
         # repr gives the shortest string that round-trips: 0.4 stays 0.4.
         value = Decimal(repr(raw))
     elif isinstance(raw, str):
         text = raw.strip()
         if _COMMA_DECIMAL.match(text):
-            raise InputError(f"Use a point for decimals, for example {text.replace(',', '.')}.")
+            raise InputError(tr("Use a point for decimals, for example {example}.", example=text.replace(",", ".")))
         if _HAS_UNIT.match(text):
-            raise InputError(f"Enter the number only, without units{f' (the unit is {f.unit})' if f.unit else ''}.")
+            raise InputError(tr("Enter the number only, without units (the unit is {unit}).", unit=unit_word(f.unit))
+                             if f.unit else tr("Enter the number only, without units."))
         if not _NUMBER.match(text) or len(text) > 30:
-            raise InputError("Enter a number, for example 40 or 0.4.")
+            raise InputError(tr("Enter a number, for example 40 or 0.4."))
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern above admits only valid decimals
-            raise InputError("Enter a number, for example 40 or 0.4.") from None
+            raise InputError(tr("Enter a number, for example 40 or 0.4.")) from None
     else:
-        raise InputError("Enter a number.")
+        raise InputError(tr("Enter a number."))
     _check_bounds(value, f)
     return value + Decimal(0)  # normalises -0 to 0
 
@@ -260,25 +292,45 @@ def read_decimal(raw: Any, f: Field) -> Decimal:
 def read_integer(raw: Any, f: Field) -> int:
     value = read_decimal(raw, f)
     if value != value.to_integral_value():
-        raise InputError("Enter a whole number.")
+        raise InputError(tr("Enter a whole number."))
     return int(value)
 
 
 def _check_bounds(value: Decimal, f: Field) -> None:
     if f.limit_message and f.maximum is not None and value > f.maximum:
-        raise InputError(f.limit_message)
+        raise InputError(tr(f.limit_message))
     too_low = f.minimum is not None and (value <= f.minimum if f.minimum_exclusive else value < f.minimum)
     too_high = f.maximum is not None and (value >= f.maximum if f.maximum_exclusive else value > f.maximum)
     if too_low or too_high:
-        parts = []
-        if f.minimum is not None:
-            lo = quantity_text(f.minimum, f.unit)
-            parts.append(f"more than {lo}" if f.minimum_exclusive else f"at least {lo}")
-        if f.maximum is not None and not f.limit_message:
-            hi = quantity_text(f.maximum, f.unit)
-            parts.append(f"less than {hi}" if f.maximum_exclusive else f"at most {hi}")
-        negative = " (it cannot be negative)" if too_low and f.minimum == 0 else ""
-        raise InputError(f"Enter a value of {' and '.join(parts)}{negative}.")
+        low = "more" if f.minimum_exclusive else "least"
+        high = "less" if f.maximum_exclusive else "most"
+        key = (low if f.minimum is not None else "", high if f.maximum is not None and not f.limit_message else "",
+               bool(too_low and f.minimum == 0))
+        if key not in _OUT_OF_RANGE:  # only a maximum that catches slips, reached exactly: say what it says
+            raise InputError(tr(f.limit_message))
+        raise InputError(tr(_OUT_OF_RANGE[key],
+                            low=quantity_text(f.minimum, f.unit) if f.minimum is not None else "",
+                            high=quantity_text(f.maximum, f.unit) if f.maximum is not None else ""))
+
+
+# "Enter a value of …" by (minimum: at least/more than, maximum: at most/less than, cannot be negative): each a
+# whole sentence, so that a translation can order it as its language does.
+_OUT_OF_RANGE = {
+    ("least", "", False): marked("Enter a value of at least {low}."),
+    ("more", "", False): marked("Enter a value of more than {low}."),
+    ("", "most", False): marked("Enter a value of at most {high}."),
+    ("", "less", False): marked("Enter a value of less than {high}."),
+    ("least", "most", False): marked("Enter a value of at least {low} and at most {high}."),
+    ("least", "less", False): marked("Enter a value of at least {low} and less than {high}."),
+    ("more", "most", False): marked("Enter a value of more than {low} and at most {high}."),
+    ("more", "less", False): marked("Enter a value of more than {low} and less than {high}."),
+    ("least", "", True): marked("Enter a value of at least {low} (it cannot be negative)."),
+    ("more", "", True): marked("Enter a value of more than {low} (it cannot be negative)."),
+    ("least", "most", True): marked("Enter a value of at least {low} and at most {high} (it cannot be negative)."),
+    ("least", "less", True): marked("Enter a value of at least {low} and less than {high} (it cannot be negative)."),
+    ("more", "most", True): marked("Enter a value of more than {low} and at most {high} (it cannot be negative)."),
+    ("more", "less", True): marked("Enter a value of more than {low} and less than {high} (it cannot be negative)."),
+}
 
 
 def shown(value: Any, limit: int = 40) -> str:
@@ -301,7 +353,8 @@ def json_text(value: Any) -> str:
 def choices_text(choices: tuple[Choice, ...]) -> str:
     """The choices as the form shows them and as a link or the CLI writes them: the value, and its label
     where the label says more than the value."""
-    labelled = [c.value if c.label.casefold() == c.value.casefold() else f"{c.value} ({c.label})" for c in choices]
+    shown_labels = [(c.value, tr(c.label)) for c in choices]  # the labels as the (translated) form shows them
+    labelled = [value if label.casefold() == value.casefold() else f"{value} ({label})" for value, label in shown_labels]
     return ("; " if any("(" in t for t in labelled) else ", ").join(labelled)
 
 
@@ -309,11 +362,11 @@ def _near_choice(raw: str, allowed: tuple[str, ...]) -> str:
     """A hint for a value that is nearly a choice: another case, or a small typing slip."""
     same_case = [v for v in allowed if v.casefold() == raw.strip().casefold()]
     if same_case:
-        return f" Choices are written exactly as listed, here “{same_case[0]}”."
+        return " " + tr("Choices are written exactly as listed, here “{choice}”.", choice=same_case[0])
     if len(raw) <= 60:
         close = difflib.get_close_matches(raw.casefold(), allowed, n=1, cutoff=0.7)
         if close:
-            return f" Did you mean “{close[0]}”?"
+            return " " + tr("Did you mean “{choice}”?", choice=close[0])
     return ""
 
 
@@ -322,8 +375,9 @@ def read_choice(raw: Any, f: Field, allowed: tuple[str, ...], choices: tuple[Cho
         return raw
     listed = choices_text(choices or tuple(Choice(v, v) for v in allowed))
     if not isinstance(raw, str):
-        raise InputError(f"Choose one of: {listed}.")
-    raise InputError(f"{shown(raw)} is not one of the choices.{_near_choice(raw, allowed)} Choose one of: {listed}.")
+        raise InputError(tr("Choose one of: {choices}.", choices=listed))
+    raise InputError(tr("{value} is not one of the choices.", value=shown(raw)) + _near_choice(raw, allowed) + " "
+                     + tr("Choose one of: {choices}.", choices=listed))
 
 
 def read_multichoice(raw: Any, f: Field, allowed: tuple[str, ...], choices: tuple[Choice, ...] = ()) -> tuple[str, ...]:
@@ -333,11 +387,11 @@ def read_multichoice(raw: Any, f: Field, allowed: tuple[str, ...], choices: tupl
         raw = [raw]
     listed = choices_text(choices or tuple(Choice(v, v) for v in allowed))
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-        raise InputError(f"Choose from the list: {listed}.")
+        raise InputError(tr("Choose from the list: {choices}.", choices=listed))
     unknown = [v for v in raw if v not in allowed]
     if unknown:
-        raise InputError(f"Unknown option: {', '.join(shown(v) for v in unknown[:5])}."
-                         f"{_near_choice(unknown[0], allowed)} Choose from: {listed}.")
+        raise InputError(tr("Unknown option: {values}.", values=", ".join(shown(v) for v in unknown[:5]))
+                         + _near_choice(unknown[0], allowed) + " " + tr("Choose from: {choices}.", choices=listed))
     return tuple(v for v in allowed if v in raw)
 
 
@@ -350,7 +404,7 @@ def read_boolean(raw: Any, f: Field) -> bool:
         return True
     if isinstance(raw, str) and raw.lower() in ("false", "off", "no", "0"):
         return False
-    raise InputError("Answer yes or no.")
+    raise InputError(tr("Answer yes or no."))
 
 
 def read_yesno(raw: Any, f: Field) -> bool:
@@ -361,16 +415,16 @@ def read_yesno(raw: Any, f: Field) -> bool:
         return True
     if isinstance(raw, str) and raw.lower() in ("no", "false"):
         return False
-    raise InputError("Answer yes or no.")
+    raise InputError(tr("Answer yes or no."))
 
 
 def read_date(raw: Any, f: Field) -> _dt.date:
     if not isinstance(raw, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", raw.strip()):
-        raise InputError("Enter a date as YYYY-MM-DD.")
+        raise InputError(tr("Enter a date as YYYY-MM-DD."))
     try:
         return _dt.date.fromisoformat(raw.strip())
     except ValueError:
-        raise InputError("Enter a real date as YYYY-MM-DD.") from None
+        raise InputError(tr("Enter a real date as YYYY-MM-DD.")) from None
 
 
 @dataclass
@@ -391,7 +445,7 @@ class Reader:
     def __post_init__(self) -> None:
         self._by_name = {f.name: f for f in self.fields}
         if not isinstance(self.raw, Mapping):
-            self.errors["_form"] = "The inputs must be a JSON object of field names and values."
+            self.errors["_form"] = tr("The inputs must be a JSON object of field names and values.")
             self.raw = {}
         self.raw = flatten(self.raw, self.fields)
         self.effective = effective_values(self.fields, self.raw)
@@ -420,13 +474,13 @@ class Reader:
         raw = self.raw.get(name)
         if isinstance(raw, str) and not raw.strip() and f.default not in (None, "") and f.kind in (DECIMAL, INTEGER):
             # A box the user emptied is not a request for the default: say so rather than guess.
-            self.errors.setdefault(name, f"Enter a value (usually {quantity_text(f.default, f.unit)}).")
+            self.errors.setdefault(name, tr("Enter a value (usually {value}).", value=quantity_text(f.default, f.unit)))
             return None
         if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):
             raw = f.default
         if is_missing(raw) and f.kind not in (BOOLEAN, MULTICHOICE):
             if f.required:
-                self.errors.setdefault(name, "Enter a value." if f.kind != CHOICE else "Choose an option.")
+                self.errors.setdefault(name, tr("Enter a value.") if f.kind != CHOICE else tr("Choose an option."))
             return None
         try:
             if f.kind == DECIMAL:
@@ -468,8 +522,8 @@ class Reader:
                 self.error(name, row_limit_message(name, key))
                 continue
             if not column:
-                columns = ", ".join(c.label.lower() for c in f.columns)
-                self.error(name, f"Row {number + 1} is not a row of {columns}.")
+                columns = ", ".join(tr(c.label).lower() for c in f.columns)
+                self.error(name, tr("Row {row} is not a row of {columns}.", row=str(number + 1), columns=columns))
                 continue
             found.setdefault(number, {})[column] = value
         return sorted(found.items())
@@ -480,7 +534,7 @@ class Reader:
     def note(self, name: str, label: str, text: str, value: Any) -> None:
         """A value worked out from the inputs (stock in mg from mL, days from a start date), shown with them in
         place of the field `name`, so the reader sees what the calculator used."""
-        self._notes[name] = {"name": name, "label": label, "text": text,
+        self._notes[name] = {"name": name, "label": tr(label), "text": text,
                              "value": dec(value) if isinstance(value, Decimal) else value}
 
     def unknown_names(self) -> list[str]:
@@ -497,7 +551,7 @@ class Reader:
             value = self._read[f.name]
             labels = {c.value: c.label for c in self.choices.get(f.name, ())}
             text = f.value_text(value, labels)
-            out.append({"name": f.name, "label": f.label, "text": text,
+            out.append({"name": f.name, "label": tr(f.label), "text": text,
                         "value": value if isinstance(value, (bool, int, str)) else
                         list(value) if isinstance(value, tuple) else dec(value) if isinstance(value, Decimal)
                         else str(value)})
@@ -515,20 +569,21 @@ def row_number(text: str) -> int | None:
 
 
 def row_limit_message(rows: str, key: str) -> str:
-    return (f"{shown(key, 60)} names a row beyond the last one: rows are numbered 0 to {MAX_ROW_NUMBER - 1} "
-            f"({rows}.0.…, {rows}.1.…). Check the link or the input; nothing was worked out.")
+    return tr("{name} names a row beyond the last one: rows are numbered 0 to {last} ({rows}.0.…, {rows}.1.…). "
+              "Check the link or the input; nothing was worked out.", name=shown(key, 60),
+              last=number_text(MAX_ROW_NUMBER - 1), rows=rows)
 
 
 def _unknown_message(key: str, known: dict[str, str]) -> str:
     """`known`: the names that could be meant, each with its label."""
-    said = f"This calculator has no input called {shown(key, 60)}"
     guess = [n for n in known if n.casefold() == key.strip().casefold()]
     if not guess and len(key) <= 80:
         guess = difflib.get_close_matches(key.strip().casefold(), list(known), n=1, cutoff=0.75)
     if guess:
-        return (f"{said}: did you mean “{guess[0]}”? That is “{known[guess[0]]}” on the form. "
-                "Nothing was worked out.")
-    return f"{said}: remove it or check its name. Nothing was worked out."
+        return tr("This calculator has no input called {name}: did you mean “{guess}”? That is “{label}” on the "
+                  "form. Nothing was worked out.", name=shown(key, 60), guess=guess[0], label=tr(known[guess[0]]))
+    return tr("This calculator has no input called {name}: remove it or check its name. Nothing was worked out.",
+              name=shown(key, 60))
 
 
 def strict_errors(fields: tuple[Field, ...], raw: Mapping[str, Any]) -> tuple[dict[str, str], set[str]]:
@@ -577,8 +632,10 @@ def strict_errors(fields: tuple[Field, ...], raw: Mapping[str, Any]) -> tuple[di
         unknown.append(key)
         bad.add(key)
     if len(unknown) > MAX_UNKNOWN_SHOWN:
-        errors.setdefault("_form", f"{len(unknown) - MAX_UNKNOWN_SHOWN} more names are not inputs of this "
-                                   "calculator. Nothing was worked out.")
+        more = len(unknown) - MAX_UNKNOWN_SHOWN
+        errors.setdefault("_form", tr_n("{n} more name is not an input of this calculator. Nothing was worked out.",
+                                        "{n} more names are not inputs of this calculator. Nothing was worked out.",
+                                        more, n=str(more)))
     return errors, bad
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from .fields import dec
 from .interface import DataSet
+from .messages import locale, tr
 from .medicines import MEDICINE_IDS as MEDICINES
 from .vocabulary import CITATION_MARKUP as CITATION
 from .vocabulary import Citation
@@ -280,7 +281,7 @@ def parse(items: Sequence[Mapping[str, Any]]) -> tuple[Formulation, ...]:
             default=bool(item.get("default", False)),
             mg_per_ml=Decimal(str(item["mg_per_ml"])) if item["measure"] == VOLUME else None,
             ml_decimals=int(item.get("ml_decimals") or 0), units=tuple(units),
-            note=" ".join(CITATION.sub("", note).split()), note_source=_citation(note) if note else None))
+            note=re.sub(r" ([.,;:])", r"\1", " ".join(CITATION.sub("", note).split())), note_source=_citation(note) if note else None))
     return tuple(parsed)
 
 
@@ -303,29 +304,49 @@ def measure(formulation: Formulation, dose_mg: Decimal) -> dict[str, Any]:
     tablets or films (the fewest that make the dose). `exact` is false when the dose cannot be
     measured or made up with this formulation (for example after a finer rounding step was chosen)."""
     found = _measure(formulation, dose_mg)
-    return {**found, "units": [dict(u) for u in found["units"]]} if "units" in found else dict(found)
+    shown = {"text": _measure_text(formulation, dose_mg, found)}  # in the reader's language: never cached
+    if "units" in found:
+        return {**shown, **found, "units": [dict(u) for u in found["units"]]}
+    return {**shown, **found}
+
+
+def _amount(value: Decimal) -> str:
+    """A volume or strength as dec writes it (no thousands separator), with the reader's decimal mark."""
+    return dec(value).replace(".", locale().decimal)
+
+
+def _measure_text(formulation: Formulation, dose_mg: Decimal, found: dict[str, Any]) -> str:
+    """What is given, as a reader reads it: '2.5 mL', '1 × 8 mg tablet + 1 × 2 mg tablet'."""
+    if formulation.measure == VOLUME:
+        ml = _amount(Decimal(found["ml"]))
+        if found["exact"]:
+            return f"{ml} mL"  # units stay as they are in every language
+        if formulation.ml_decimals == 0:
+            return tr("{ml} mL (cannot be measured: whole mL only)", ml=ml)
+        return tr("{ml} mL (cannot be measured: to {step} mL only)", ml=ml,
+                  step=_amount(Decimal(1).scaleb(-formulation.ml_decimals)))
+    if not found["exact"]:
+        return tr("{dose} mg cannot be made up from {formulation}", dose=_amount(dose_mg),
+                  formulation=tr(formulation.label))
+    # The names of tablets and films are content (content/formulations.yml): the catalog translates those it has.
+    return " + ".join(tr("{count} × {unit}", count=str(u["count"]), unit=tr(u["name"]))
+                      for u in found["units"]) or tr("none")
 
 
 # A schedule repeats the same doses day after day; working each out once keeps long schedules fast.
+# Only numbers are cached here: the text, in the reader's language, is written by measure each time.
 @lru_cache(maxsize=4096)
 def _measure(formulation: Formulation, dose_mg: Decimal) -> dict[str, Any]:
     if formulation.measure == VOLUME:
         assert formulation.mg_per_ml is not None
         ml = dose_mg / formulation.mg_per_ml
         exact = ml == ml.quantize(Decimal(1).scaleb(-formulation.ml_decimals))
-        text = f"{dec(ml)} mL"
-        if not exact and formulation.ml_decimals == 0:
-            text += " (cannot be measured: whole mL only)"
-        elif not exact:
-            text += f" (cannot be measured: to {dec(Decimal(1).scaleb(-formulation.ml_decimals))} mL only)"
-        return {"text": text, "exact": exact, "ml": dec(ml)}
+        return {"exact": exact, "ml": dec(ml)}
     counts = fewest_units(tuple(u.mg for u in formulation.units), dose_mg)
     if counts is None:
-        return {"text": f"{dec(dose_mg)} mg cannot be made up from {formulation.label}", "exact": False,
-                "units": []}
+        return {"exact": False, "units": []}
     units = [{"count": n, "mg": dec(u.mg), "name": u.name} for u, n in zip(formulation.units, counts) if n]
-    text = " + ".join(f"{u['count']} × {u['name']}" for u in units) or "none"
-    return {"text": text, "exact": True, "units": units}
+    return {"exact": True, "units": units}
 
 
 def fewest_units(strengths: tuple[Decimal, ...], dose_mg: Decimal) -> tuple[int, ...] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .fields import Choice
+from .messages import marked
 
 METHADONE, BUPRENORPHINE = "methadone", "buprenorphine"
 MEDICINES = (Choice(METHADONE, "Methadone"), Choice(BUPRENORPHINE, "Buprenorphine"))
@@ -29,7 +30,8 @@ WHO_MINIMUM_DAYS = 3
 
 # Messages for values above a limit that only catches typing and unit slips: the limit itself is never shown as
 # help (no one needs to be told that 1,000,000,000 mg is too much), only this when it is passed.
-DOSE_LIMIT_MESSAGE = "That is more than any dose a person could take; check the number and the unit."
-STOCK_LIMIT_MESSAGE = "That is more than any clinic or store holds; check the number and the unit."
-COUNT_LIMIT_MESSAGE = "That is more than any clinic treats; check the number."
-DAYS_LIMIT_MESSAGE = "That is longer than a lifetime; check the number."
+# Messages: a Field's limit_message is translated where it is read (fields.py); elsewhere show tr(MESSAGE).
+DOSE_LIMIT_MESSAGE = marked("That is more than any dose a person could take; check the number and the unit.")
+STOCK_LIMIT_MESSAGE = marked("That is more than any clinic or store holds; check the number and the unit.")
+COUNT_LIMIT_MESSAGE = marked("That is more than any clinic treats; check the number.")
+DAYS_LIMIT_MESSAGE = marked("That is longer than a lifetime; check the number.")

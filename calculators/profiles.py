@@ -17,6 +17,7 @@ from typing import Any, TypeGuard
 
 from .interface import DataSet
 from .medicines import MEDICINE_IDS
+from .messages import tr
 from .vocabulary import CITATION_MARKUP
 
 Problem = tuple[str, str, str]  # (field path in the profile, what is wrong, how to fix it)
@@ -99,6 +100,13 @@ class Limit:
 
     def days_text(self) -> str:
         return f"days {self.from_day}–{self.to_day}" if self.to_day is not None else f"day {self.from_day} onwards"
+
+    def period_text(self) -> str:
+        """The range of days in treatment, as a result says it, in the reader's language."""
+        if self.to_day is not None:
+            return tr("days {first_day}–{last_day} in treatment", first_day=str(self.from_day),
+                      last_day=str(self.to_day))
+        return tr("day {first_day} onwards in treatment", first_day=str(self.from_day))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from .fields import date_text, number_text
+from .messages import marked, tr, tr_n
 from .vocabulary import CAUTION, DANGER, INFO, LEVEL_WORDS, Citation, citations_in
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -32,6 +33,13 @@ def csv_text(header: list[str], rows: list[list[Any]]) -> str:
 
 def e(value: Any) -> str:
     return escape(str(value), quote=True)
+
+
+def tr_html(text: str, **html: str) -> str:
+    """`tr` for a message whose placeholders are filled with HTML: the message (in the reader's language) is
+    escaped, then the HTML, escaped by the caller, is put in its place. Mark the message: tr_html(marked("..."))."""
+    template = e(tr(text, **{name: "{" + name + "}" for name in html}))
+    return template.format(**html)
 
 
 def cite(item: Mapping[str, Any], bibliography_url: str) -> str:
@@ -79,8 +87,9 @@ def warnings_html(warnings: Iterable[Mapping[str, Any]], bibliography_url: str) 
         css = {DANGER: "danger", CAUTION: "warning", INFO: "info"}.get(level, "warning")
         items.append(
             f'<div class="admonition {css} calc-warning" data-code="{e(w["id"])}" data-level="{e(level)}">'
-            f'<p class="admonition-title">{e(LEVEL_WORDS.get(level, "Caution"))}</p>'
-            f'<p>{e(w["text"])} <span class="calc-basis-source">Source: {cite(w, bibliography_url)}</span></p>'
+            f'<p class="admonition-title">{e(tr(LEVEL_WORDS.get(level, LEVEL_WORDS[CAUTION])))}</p>'
+            f'<p>{e(w["text"])} <span class="calc-basis-source">{e(tr("Source:"))} '
+            f"{cite(w, bibliography_url)}</span></p>"
             f"</div>")
     return "".join(items)
 
@@ -92,9 +101,11 @@ def grouped_warnings_html(warnings: list[Mapping[str, Any]], bib: str, title: st
     standing = [w for w in warnings if w.get("standing")]
     html = warnings_html(specific, bib)
     if standing:
-        count = "1 warning" if len(standing) == 1 else f"{len(standing)} warnings"
-        html += (f'<details class="calc-standing-warnings"><summary>{e(title)} ({count}, the same for every '
-                 f"result)</summary>{warnings_html(standing, bib)}</details>")
+        summary = tr_n("{title} ({n} warning, the same for every result)",
+                       "{title} ({n} warnings, the same for every result)", len(standing),
+                       title=title, n=number_text(len(standing)))
+        html += (f'<details class="calc-standing-warnings"><summary>{e(summary)}</summary>'
+                 f"{warnings_html(standing, bib)}</details>")
     return html
 
 
@@ -125,7 +136,7 @@ def markup_html(text: str, bibliography_url: str, short_names: Mapping[str, str]
 def basis_html(rules: Iterable[Mapping[str, Any]], bibliography_url: str) -> str:
     items = "".join(f"<li>{e(r['text'])} <span class=\"calc-basis-source\">({cite(r, bibliography_url)})</span></li>"
                     for r in rules)
-    return f'<h3>Basis: the rules applied</h3><ul class="calc-basis">{items}</ul>'
+    return f'<h3>{e(tr("Basis: the rules applied"))}</h3><ul class="calc-basis">{items}</ul>'
 
 
 def echo_pairs(echo: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
@@ -136,7 +147,7 @@ def echo_pairs(echo: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
 
 def inputs_html(pairs: Iterable[tuple[str, Any]]) -> str:
     rows = "".join(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>" for k, v in pairs)
-    return f'<table class="calc-inputs"><caption>Inputs</caption><tbody>{rows}</tbody></table>'
+    return f'<table class="calc-inputs"><caption>{e(tr("Inputs"))}</caption><tbody>{rows}</tbody></table>'
 
 
 def release(version: Any) -> str:
@@ -144,32 +155,41 @@ def release(version: Any) -> str:
     return str(version or "").split("+", 1)[0]
 
 
-PATIENT_LINE = ('<p class="calc-signature calc-signature--patient">Patient name or number: '
-                "________________________________</p>")
+def patient_line() -> str:
+    """The line for the patient's name or number on a patient handout, in the reader's language."""
+    return (f'<p class="calc-signature calc-signature--patient">{e(tr("Patient name or number:"))} '
+            "________________________________</p>")
 
 
-def provenance_html(meta: Mapping[str, Any], who: str = "Clinician") -> str:
+DECISION_SUPPORT = marked("Decision support for a trained clinician, not a prescription: check the basis above and "
+                          "local protocols.")
+# Who signs a printed result (provenance_html's `who`): messages, translated there.
+CLINICIAN, PRESCRIBER = marked("Clinician"), marked("Prescriber")
+
+
+def provenance_html(meta: Mapping[str, Any], who: str = CLINICIAN) -> str:
     """A line to sign (for `who`: the clinician, or the prescriber of a taper), and, small at the foot, which
     handbook version produced this and when: for every printed result. No build hash: a reader checks the
-    version and the date."""
+    version and the date. `who` is said in the reader's language (CLINICIAN, PRESCRIBER, or already translated)."""
     programme = ", ".join(e(v) for v in (meta.get("programme"), meta.get("contacts")) if v)
+    today = f"<span data-today>{e(date_text(meta.get('today', '')))}</span>"
     return (
         '<div class="calc-provenance">'
         + (f'<p class="calc-programme">{programme}</p>' if programme else "")
-        + "<p>Decision support for a trained clinician, not a prescription: check the basis above and local "
-        "protocols.</p>"
-        f'<div class="calc-sign-row"><p class="calc-signature">{e(who)}: ______________________ &nbsp; Signature: '
-        "______________ &nbsp; Date: ____________</p>"
-        f'<p class="calc-footer">OAMT handbook {e(release(meta.get("version", "")))}, built '
-        f"{e(date_text(meta.get('built', '')))}; printed <span data-today>{e(date_text(meta.get('today', '')))}"
-        "</span>.</p></div></div>")
+        + f"<p>{e(tr(DECISION_SUPPORT))}</p>"
+        f'<div class="calc-sign-row"><p class="calc-signature">{e(tr(who))}: ______________________ &nbsp; '
+        f'{e(tr("Signature:"))} ______________ &nbsp; {e(tr("Date:"))} ____________</p>'
+        '<p class="calc-footer">'
+        + tr_html(marked("OAMT handbook {version}, built {built}; printed {today}."),
+                  version=e(release(meta.get("version", ""))), built=e(date_text(meta.get("built", ""))), today=today)
+        + "</p></div></div>")
 
 
 def actions_html(downloads: Iterable[Mapping[str, str]], sheets: Iterable[tuple[str, str]]) -> str:
     links = "".join(f'<a class="md-button" data-download="{e(d["filename"])}" download="{e(d["filename"])}" '
-                    f'href="#">Download {e(d["label"])}</a> ' for d in downloads)
-    buttons = "".join(f'<button type="button" class="md-button" data-print="{e(key)}">Print {e(label)}</button> '
-                      for key, label in sheets)
+                    f'href="#">{e(tr("Download {what}", what=d["label"]))}</a> ' for d in downloads)
+    buttons = "".join(f'<button type="button" class="md-button" data-print="{e(key)}">'
+                      f'{e(tr("Print {what}", what=label))}</button> ' for key, label in sheets)
     return f'<p class="calc-actions">{buttons}{links}</p>'
 
 
@@ -215,4 +235,4 @@ def line_chart_svg(values: list[Any], title: str, y_label: str, threshold: Any =
             f"<title>{e(title)}</title>{''.join(ticks)}{line}"
             f'<polyline fill="none" stroke="#1a4fd6" stroke-width="2.5" points="{points}"/>'
             f'<text x="{left}" y="{top - 4}" font-size="11">{e(y_label)}</text>'
-            f'<text x="{width - right}" y="{height - 1}" text-anchor="end" font-size="11">day</text></svg>')
+            f'<text x="{width - right}" y="{height - 1}" text-anchor="end" font-size="11">{e(tr("day"))}</text></svg>')

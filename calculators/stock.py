@@ -26,9 +26,11 @@ from .fields import (BOOLEAN, CHOICE, DECIMAL, INTEGER, ROWS, Choice, Field, Rea
 from .formulations import DEFAULTS as USUAL_FORMULATIONS
 from .formulations import FORMULATIONS, UNITS, VOLUME, Formulation, default_for
 from .interface import Calculator
-from .medicines import (ABSURD_DOSE_MG, COUNT_LIMIT_MESSAGE, DAYS_LIMIT_MESSAGE, DOSE_LIMIT_MESSAGE, MEDICINES,
-                        STOCK_LIMIT_MESSAGE)
+from .medicines import (ABSURD_DOSE_MG, BUPRENORPHINE, COUNT_LIMIT_MESSAGE, DAYS_LIMIT_MESSAGE, DOSE_LIMIT_MESSAGE,
+                        MEDICINES, METHADONE, STOCK_LIMIT_MESSAGE)
+from .messages import locale, marked, tr, tr_n
 from .result import failure, success
+from .stock_view import OPTION_NAMES
 from .stock_view import stock as view
 from .tapering import MIN_STEP_MG, curve_dose, curve_powers, gentlest_fit, in_steps, taper_safety_warnings
 from .vocabulary import (
@@ -53,7 +55,7 @@ MAX_HORIZON_DAYS = 365
 MAX_ROWS = 50
 MAX_PATIENTS = 100_000
 MAX_STOCK_MG = Decimal(1_000_000_000)
-LABEL = "Planning figure, not a prescription."
+LABEL = marked("Planning figure, not a prescription.")
 # The rounding step when none is given: that of each medicine's usual formulation.
 DEFAULT_STEP_MG = {f.medicine: f.step_mg for f in USUAL_FORMULATIONS}
 DEFAULT_STEPS_TEXT = ", ".join(f"{number_text(f.step_mg)} mg for {f.medicine} ({f.label})" for f in USUAL_FORMULATIONS)
@@ -145,7 +147,7 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
     """The rows of the cohort (`cohort.<n>.dose_mg`, `.patients`, `.protected`), errors under the same names."""
     rows = r.rows("cohort")
     if len(rows) > MAX_ROWS:
-        r.error("cohort", f"Use at most {MAX_ROWS} rows: group patients into dose bands.")
+        r.error("cohort", tr("Use at most {rows} rows: group patients into dose bands.", rows=number_text(MAX_ROWS)))
         return []
     bands: list[Band] = []
     filled = 0
@@ -156,18 +158,34 @@ def _read_cohort(r: Reader, medicine: str | None, step: Decimal | None) -> list[
         cells = Reader(COHORT_COLUMNS, row)
         dose, patients, protected = cells.get("dose_mg"), cells.get("patients"), cells.get("protected")
         if dose is not None and medicine and dose > ABSURD_DOSE_MG[medicine]:
-            cells.error("dose_mg", f"{number_text(dose)} mg of {medicine} a day is not a credible daily dose. "
-                        + DOSE_LIMIT_MESSAGE)
+            cells.error("dose_mg", tr(NOT_CREDIBLE[medicine], dose=number_text(dose)) + " " + tr(DOSE_LIMIT_MESSAGE))
         elif dose is not None and step is not None and not in_steps(dose, step)[1]:
-            cells.error("dose_mg", f"{number_text(dose)} mg cannot be measured in steps of {number_text(step)} mg; check the dose "
-                        "or the rounding step.")
+            cells.error("dose_mg", tr("{dose} mg cannot be measured in steps of {step} mg; check the dose or the "
+                                      "rounding step.", dose=number_text(dose), step=number_text(step)))
         for name, message in cells.errors.items():
             r.error(f"cohort.{number}.{name}", message)
         if not cells.errors and step is not None:
             bands.append(Band(number, in_steps(dose, step)[0], patients, bool(protected)))
     if not filled and not any(k.startswith("cohort") for k in r.errors):
-        r.error("cohort", "Add at least one row: a dose, a number of patients, and whether they are protected.")
+        r.error("cohort", tr("Add at least one row: a dose, a number of patients, and whether they are protected."))
     return bands
+
+
+# A dose above the medicine's limit, by medicine (one sentence each: the medicine's name is declined in some
+# languages).
+NOT_CREDIBLE = {
+    METHADONE: marked("{dose} mg of methadone a day is not a credible daily dose."),
+    BUPRENORPHINE: marked("{dose} mg of buprenorphine a day is not a credible daily dose."),
+}
+# Stock counted in a formulation of the other medicine, by (the formulation's medicine, the plan's medicine).
+OTHER_LIQUID = {
+    (METHADONE, BUPRENORPHINE): marked("{liquid} is a methadone liquid; the plan is for buprenorphine."),
+    (BUPRENORPHINE, METHADONE): marked("{liquid} is a buprenorphine liquid; the plan is for methadone."),
+}
+OTHER_TABLET = {
+    (METHADONE, BUPRENORPHINE): marked("{formulation} is methadone; the plan is for buprenorphine."),
+    (BUPRENORPHINE, METHADONE): marked("{formulation} is buprenorphine; the plan is for methadone."),
+}
 
 
 def liquid_choices(formulations: tuple[Formulation, ...]) -> tuple[Choice, ...]:
@@ -220,11 +238,14 @@ def _stock_in_mg(r: Reader, medicine: str | None, formulations: tuple[Formulatio
         if liquid is None or ml is None:
             return None
         if medicine and liquid.medicine != medicine:
-            r.error("stock_liquid", f"{liquid.label} is a {liquid.medicine} liquid; the plan is for {medicine}.")
+            text = OTHER_LIQUID.get((liquid.medicine, medicine))
+            r.error("stock_liquid", tr(text, liquid=tr(liquid.label)) if text else
+                    tr("{liquid} is a {liquid_medicine} liquid; the plan is for {medicine}.", liquid=tr(liquid.label),
+                       liquid_medicine=liquid.medicine, medicine=medicine))
             return None
         assert liquid.mg_per_ml is not None
         mg = ml * liquid.mg_per_ml
-        r.note("stock_mg", "Stock in hand, in mg",
+        r.note("stock_mg", tr("Stock in hand, in mg"),
                f"{number_text(mg)} mg ({number_text(ml)} mL × {number_text(liquid.mg_per_ml)} mg/mL)", mg)
         return mg
     if unit == TABLETS:
@@ -234,11 +255,14 @@ def _stock_in_mg(r: Reader, medicine: str | None, formulations: tuple[Formulatio
             return None
         formulation, strength, _ = found
         if medicine and formulation.medicine != medicine:
-            r.error("stock_tablet", f"{formulation.label} is {formulation.medicine}; the plan is for {medicine}.")
+            text = OTHER_TABLET.get((formulation.medicine, medicine))
+            r.error("stock_tablet", tr(text, formulation=tr(formulation.label)) if text else
+                    tr("{formulation} is {formulation_medicine}; the plan is for {medicine}.",
+                       formulation=tr(formulation.label), formulation_medicine=formulation.medicine, medicine=medicine))
             return None
         mg = strength * count
         name = formulation.units[[u.mg for u in formulation.units].index(strength)].name
-        r.note("stock_mg", "Stock in hand, in mg", f"{number_text(mg)} mg ({number_text(count)} × {name})", mg)
+        r.note("stock_mg", tr("Stock in hand, in mg"), f"{number_text(mg)} mg ({number_text(count)} × {tr(name)})", mg)
         return mg
     return r.get("stock_mg")
 
@@ -254,9 +278,9 @@ def read_inputs(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None
         # the step of the medicine's usual formulation: the programme's (formulations_in_use), else the default
         step = default_for(formulations, medicine).step_mg
     if stock is not None and safety is not None and safety > stock:
-        r.error("safety_stock_mg", "The safety stock cannot be more than the stock in hand.")
+        r.error("safety_stock_mg", tr("The safety stock cannot be more than the stock in hand."))
     if medicine and floor is not None and floor > ABSURD_DOSE_MG[medicine]:
-        r.error("floor_mg", DOSE_LIMIT_MESSAGE)
+        r.error("floor_mg", tr(DOSE_LIMIT_MESSAGE))
     bands = _read_cohort(r, medicine, step if "step_mg" not in r.errors else None)
     if r.errors:
         return None, r.errors
@@ -270,10 +294,10 @@ NO_CHANGE, HOLD_LOWER, TAPER_TO_FLOOR, SHORTFALL = "no_change", "hold_lower", "t
 # The order ties are broken in: keep doses as they are, then a single cut held steady, then a taper.
 OPTION_ORDER = (NO_CHANGE, HOLD_LOWER, TAPER_TO_FLOOR, SHORTFALL)
 OPTION_TITLES = {
-    NO_CHANGE: "No change",
-    HOLD_LOWER: "Hold at a lower, stable dose",
-    TAPER_TO_FLOOR: "Proportional taper to the floor",
-    SHORTFALL: "Floor for everyone: stock short",
+    NO_CHANGE: marked("No change"),
+    HOLD_LOWER: marked("Hold at a lower, stable dose"),
+    TAPER_TO_FLOOR: marked("Proportional taper to the floor"),
+    SHORTFALL: marked("Floor for everyone: stock short"),
 }
 
 
@@ -504,7 +528,7 @@ def _option_json(option: Option, inputs: StockInputs, usable: Decimal) -> dict[s
             covered += 1
     out: dict[str, Any] = {
         "id": option.id,
-        "title": OPTION_TITLES[option.id],
+        "title": tr(OPTION_TITLES[option.id]),
         "percent": None if option.tenths is None else dec(Decimal(option.tenths) / 10),
         "daily_totals_mg": [dec(t * step) for t in daily],
         "total_use_mg": dec(used * step),
@@ -520,7 +544,7 @@ def _option_json(option: Option, inputs: StockInputs, usable: Decimal) -> dict[s
         budget, _ = in_steps(usable, step)
         kept = rows_that_can_be_kept(inputs.bands, floor_steps(inputs.floor_mg, step), horizon, budget)
         out["rows_kept"] = [b.row for b in kept]
-        out["next_steps"] = [{"code": c, "text": t} for c, t in NEXT_STEPS]
+        out["next_steps"] = [{"code": c, "text": tr(t)} for c, t in NEXT_STEPS]
     return out
 
 
@@ -537,22 +561,32 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
     option_results = [_option_json(o, inputs, usable) for o in options]
     lead = next(r for r in option_results if r["id"] == chosen.id)
     arithmetic = [
-        "Now: " + " + ".join(f"{b.patients} × {number_text(b.dose * step)} mg" for b in bands)
-        + f" = {number_text(daily_now * step)} mg a day",
-        (f"Usable stock: {number_text(inputs.stock_mg)} − {number_text(inputs.safety_stock_mg)} = {number_text(usable)} mg; at "
-         f"{number_text(daily_now * step)} mg a day it lasts {plural(days_covered_now, 'whole days')}"),
+        tr("Now: {terms} = {total} mg a day",
+           terms=" + ".join(f"{_plain(b.patients)} × {number_text(b.dose * step)} mg" for b in bands),
+           total=number_text(daily_now * step)),
+        tr("Usable stock: {stock} − {safety_stock} = {usable} mg; at {daily} mg a day it lasts {days}",
+           stock=number_text(inputs.stock_mg), safety_stock=number_text(inputs.safety_stock_mg),
+           usable=number_text(usable), daily=number_text(daily_now * step),
+           days=tr_n("{n} whole day", "{n} whole days", days_covered_now, n=number_text(days_covered_now))),
     ]
     if reaches:
-        arithmetic.append(f"{number_text(daily_now * step)} mg × {plural(horizon, 'days')} = {number_text(daily_now * horizon * step)} mg "
-                          f"≤ {number_text(usable)} mg: no reduction is needed")
+        arithmetic.append(tr("{daily} mg × {days} = {total} mg ≤ {usable} mg: no reduction is needed",
+                             daily=number_text(daily_now * step), days=plural(horizon, "days"),
+                             total=number_text(daily_now * horizon * step), usable=number_text(usable)))
     for o in options:
         if o.id in (HOLD_LOWER, TAPER_TO_FLOOR) and o.tenths is not None:
             used = o.used * step
-            line = (f"{OPTION_TITLES[o.id]}: the gentlest reduction on the 0.1 % grid that fits is "
-                    f"{number_text(Decimal(o.tenths) / 10)} % ({number_text(used)} mg until resupply)")
             if o.tenths > 1:
                 lower = use_of(o.id, bands, o.tenths - 1, floor, horizon) * step
-                line += f"; {number_text(Decimal(o.tenths - 1) / 10)} % would use {number_text(lower)} mg"
+                line = tr("{option}: the gentlest reduction on the 0.1 % grid that fits is {percent} % ({used} mg "
+                          "until resupply); {lower_percent} % would use {lower_used} mg",
+                          option=tr(OPTION_TITLES[o.id]), percent=number_text(Decimal(o.tenths) / 10),
+                          used=number_text(used), lower_percent=number_text(Decimal(o.tenths - 1) / 10),
+                          lower_used=number_text(lower))
+            else:
+                line = tr("{option}: the gentlest reduction on the 0.1 % grid that fits is {percent} % ({used} mg "
+                          "until resupply)", option=tr(OPTION_TITLES[o.id]),
+                          percent=number_text(Decimal(o.tenths) / 10), used=number_text(used))
             arithmetic.append(line)
     # At the end of each day: all the stock in hand (safety stock included), and the usable stock left (in hand
     # less the safety stock), which is what the plan spends; below 0 the safety stock is being used.
@@ -563,7 +597,7 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
         usable_remaining.append(dec(left - inputs.safety_stock_mg))
     feasible = chosen.reaches
     result: dict[str, Any] = {
-        "label": LABEL,
+        "label": tr(LABEL),
         "medicine": inputs.medicine,
         "step_mg": dec(step),
         "stock_mg": dec(inputs.stock_mg),
@@ -587,10 +621,10 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
         "stock_remaining_mg": remaining,  # in hand, safety stock included
         "usable_stock_remaining_mg": usable_remaining,  # in hand less the safety stock
         "bands": lead["bands"],
-        "method": METHOD,
+        "method": tr(METHOD),
         "arithmetic": arithmetic,
         "warnings": _warnings(inputs, reaches, chosen, options, lead),
-        "basis": [rule.to_json() for rule in BASIS],
+        "basis": [{**rule.to_json(), "text": tr(rule.text), "rule": tr(rule.text)} for rule in BASIS],
         "echo": list(inputs.echo),
     }
     if chosen.id == SHORTFALL:
@@ -599,66 +633,81 @@ def plan(inputs: StockInputs) -> dict[str, Any]:
     return result
 
 
+def _plain(value: Any) -> str:
+    """A number as the result has it (no thousands separator), with the reader's decimal mark."""
+    return str(value).replace(".", locale().decimal)
+
+
+def _in_sentence(option_id: str) -> str:
+    """An option's name inside a sentence ('hold at a lower, stable dose')."""
+    return tr(OPTION_NAMES[option_id]) if option_id in OPTION_NAMES else tr(OPTION_TITLES[option_id]).lower()
+
+
 def _recommendation_text(chosen: Option, options: list[Option], inputs: StockInputs) -> str:
     step = inputs.step_mg
     if chosen.id == NO_CHANGE:
-        return "The usable stock covers everyone's current dose until resupply: no change is needed."
+        return tr("The usable stock covers everyone's current dose until resupply: no change is needed.")
     if chosen.id == SHORTFALL:
-        return ("Even the floor for everyone does not last until resupply: the shortfall must be met by an emergency "
-                "supply or by redistribution from other sites; until then, keep the rows listed, protected first.")
+        return tr("Even the floor for everyone does not last until resupply: the shortfall must be met by an emergency "
+                  "supply or by redistribution from other sites; until then, keep the rows listed, protected first.")
     others = [o for o in options if o is not chosen and o.reaches]
-    text = (f"{OPTION_TITLES[chosen.id]} is shown first: it keeps every patient's lowest dose highest "
-            f"({number_text(chosen.min_dose * step)} mg)")
-    if others:
-        text += "; " + "; ".join(f"{OPTION_TITLES[o.id].lower()} would take someone to {number_text(o.min_dose * step)} mg"
-                                 for o in others)
+    option, dose = tr(OPTION_TITLES[chosen.id]), number_text(chosen.min_dose * step)
+    if not others:
+        return tr("{option} is shown first: it keeps every patient's lowest dose highest ({dose} mg).",
+                  option=option, dose=dose)
+    compared = "; ".join(tr("{option} would take someone to {dose} mg", option=_in_sentence(o.id),
+                            dose=number_text(o.min_dose * step)) for o in others)
     if any(o.min_dose == chosen.min_dose for o in others):
-        text += " (a tie goes to the option that changes doses least)"
-    return text + "."
+        return tr("{option} is shown first: it keeps every patient's lowest dose highest ({dose} mg); {others} (a tie "
+                  "goes to the option that changes doses least).", option=option, dose=dose, others=compared)
+    return tr("{option} is shown first: it keeps every patient's lowest dose highest ({dose} mg); {others}.",
+              option=option, dose=dose, others=compared)
 
 
-METHOD = ("Use now is each band's dose times its patients. If the usable stock (stock less safety stock) covers "
-          "that use on every day until resupply, nothing changes. Otherwise two options are worked out for the "
-          "unprotected patients, each at the gentlest percentage on the 0.1 % grid that fits the usable stock: "
-          "hold at a lower, stable dose (every dose cut once by the same percentage, rounded to the step, never "
-          "below the floor, and held until resupply), and a proportional taper (day n's dose is the dose × "
-          "(1 − percent/100)^n rounded to the step, held at the floor once it reaches it). The page leads with "
-          "the option that keeps every patient's lowest dose highest. A patient is never stopped while the stock "
-          "left on the resupply day would have kept them on their last dose. Protected patients keep their dose.")
+METHOD = marked("Use now is each band's dose times its patients. If the usable stock (stock less safety stock) covers "
+                "that use on every day until resupply, nothing changes. Otherwise two options are worked out for the "
+                "unprotected patients, each at the gentlest percentage on the 0.1 % grid that fits the usable stock: "
+                "hold at a lower, stable dose (every dose cut once by the same percentage, rounded to the step, never "
+                "below the floor, and held until resupply), and a proportional taper (day n's dose is the dose × "
+                "(1 − percent/100)^n rounded to the step, held at the floor once it reaches it). The page leads with "
+                "the option that keeps every patient's lowest dose highest. A patient is never stopped while the stock "
+                "left on the resupply day would have kept them on their last dose. Protected patients keep their dose.")
 
 NEXT_STEPS = (
-    ("emergency_supply", "Request an emergency supply, or bring the resupply forward."),
-    ("redistribute", "Redistribute stock from other sites or programmes."),
-    ("review_protected", ("Review who is protected: WHO wants people at high risk kept on treatment while any "
-                         "medicine can be given.")),
+    ("emergency_supply", marked("Request an emergency supply, or bring the resupply forward.")),
+    ("redistribute", marked("Redistribute stock from other sites or programmes.")),
+    ("review_protected", marked("Review who is protected: WHO wants people at high risk kept on treatment while any "
+                                "medicine can be given.")),
 )
 # The name of the earlier issues, kept for scripts that import it.
 OPTIONS = NEXT_STEPS
 
 BASIS = (
-    Rule("planning_only", "The result is a planning figure for the programme, not a prescription: each patient's "
-         "dose is decided by their clinician.", HANDBOOK_STOCK),
-    Rule("low_stable", "A lower dose held steady can ease withdrawal a little and keeps the person in contact with "
-         "the service: the hold-lower option cuts each dose once and holds it until resupply.",
-         WHO_LOW_STABLE),
-    Rule("proportional", "In the taper option each unprotected patient's dose follows the proportional curve; "
-         "proportional tapering reduces higher doses faster, which stretches the stock.", WHO_STRETCHES_STOCK),
-    Rule("protected", "Protected patients, the groups WHO puts first for staying on treatment, keep their dose in "
-         "every option that reaches resupply.", WHO_HIGH_RISK),
-    Rule("floor", "No option takes a patient below the floor (a floor between two steps counts as the step above "
-         "it); a patient already at or below it keeps their dose. This handbook's rule: a held dose is never 0, "
-         "because holding at 0 is stopping, not a lower dose.", HANDBOOK_STOCK),
-    Rule("never_stop", "This handbook's rule: no option stops a patient (0 mg) before resupply while the stock left "
-         "on the resupply day would have kept them on their last dose; they are kept on it, fewest mg first, "
-         "because stopping treatment while medicine remains in the store is avoidable harm.", HANDBOOK_STOCK),
-    Rule("recommended", "This handbook's rule: the page leads with the option that keeps every patient's lowest "
-         "dose highest (ties: no change, then hold lower), because the lowest dose is where withdrawal and relapse "
-         "risk are greatest.", HANDBOOK_STOCK),
-    Rule("grid", "Each option's percentage is the gentlest on the 0.1 % grid whose total use until resupply fits "
-         "the usable stock; on the rounded curve use never rises with the percentage, so a bisection of the grid "
-         "finds it.", HANDBOOK_STOCK),
-    Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step, so that it can be "
-         "measured; halves are rounded up.", HANDBOOK_DESIGN),
+    Rule("planning_only", marked("The result is a planning figure for the programme, not a prescription: each "
+                                 "patient's dose is decided by their clinician."), HANDBOOK_STOCK),
+    Rule("low_stable", marked("A lower dose held steady can ease withdrawal a little and keeps the person in contact "
+                              "with the service: the hold-lower option cuts each dose once and holds it until "
+                              "resupply."), WHO_LOW_STABLE),
+    Rule("proportional", marked("In the taper option each unprotected patient's dose follows the proportional curve; "
+                                "proportional tapering reduces higher doses faster, which stretches the stock."),
+         WHO_STRETCHES_STOCK),
+    Rule("protected", marked("Protected patients, the groups WHO puts first for staying on treatment, keep their dose "
+                             "in every option that reaches resupply."), WHO_HIGH_RISK),
+    Rule("floor", marked("No option takes a patient below the floor (a floor between two steps counts as the step "
+                         "above it); a patient already at or below it keeps their dose. This handbook's rule: a held "
+                         "dose is never 0, because holding at 0 is stopping, not a lower dose."), HANDBOOK_STOCK),
+    Rule("never_stop", marked("This handbook's rule: no option stops a patient (0 mg) before resupply while the stock "
+                              "left on the resupply day would have kept them on their last dose; they are kept on it, "
+                              "fewest mg first, because stopping treatment while medicine remains in the store is "
+                              "avoidable harm."), HANDBOOK_STOCK),
+    Rule("recommended", marked("This handbook's rule: the page leads with the option that keeps every patient's "
+                               "lowest dose highest (ties: no change, then hold lower), because the lowest dose is "
+                               "where withdrawal and relapse risk are greatest."), HANDBOOK_STOCK),
+    Rule("grid", marked("Each option's percentage is the gentlest on the 0.1 % grid whose total use until resupply "
+                        "fits the usable stock; on the rounded curve use never rises with the percentage, so a "
+                        "bisection of the grid finds it."), HANDBOOK_STOCK),
+    Rule("rounding", marked("Each dose is rounded to the nearest multiple of the rounding step, so that it can be "
+                            "measured; halves are rounded up."), HANDBOOK_DESIGN),
 )
 
 
@@ -668,46 +717,58 @@ def _warnings(inputs: StockInputs, reaches: bool, chosen: Option, options: list[
     step = inputs.step_mg
     found: list[Warning] = []
     if chosen.id == SHORTFALL:
-        kept = ", ".join(f"row {r + 1}" for r in lead["rows_kept"]) or "none"
-        found.append(Warning(
-            DANGER, "stock_short",
-            f"The usable stock cannot keep everyone even at the floor for {plural(inputs.horizon_days, 'days')}: it is short "
-            f"by {lead['shortfall_mg']} mg and covers {lead['days_covered']} days. Rows that can be kept in "
-            f"treatment until resupply (protected first, the others at the floor): {kept}. Request an emergency "
-            "supply or redistribution from other sites now.", HANDBOOK_STOCK))
+        short = {"days": plural(inputs.horizon_days, "days"), "shortfall": _plain(lead["shortfall_mg"]),
+                 "covered": plural(lead["days_covered"], "days")}
+        if lead["rows_kept"]:
+            text = tr("The usable stock cannot keep everyone even at the floor for {days}: it is short by {shortfall} "
+                      "mg and covers {covered}. Rows that can be kept in treatment until resupply (protected first, "
+                      "the others at the floor): {rows}. Request an emergency supply or redistribution from other "
+                      "sites now.", rows=", ".join(tr("row {row}", row=_plain(r + 1)) for r in lead["rows_kept"]),
+                      **short)
+        else:
+            text = tr("The usable stock cannot keep everyone even at the floor for {days}: it is short by {shortfall} "
+                      "mg and covers {covered}. Rows that can be kept in treatment until resupply (protected first, "
+                      "the others at the floor): none. Request an emergency supply or redistribution from other "
+                      "sites now.", **short)
+        found.append(Warning(DANGER, "stock_short", text, HANDBOOK_STOCK))
     if reaches:
         found.append(Warning(
-            CAUTION, "no_reduction_needed", f"The usable stock covers everyone's current dose for all "
-            f"{plural(inputs.horizon_days, 'days')} until resupply: no reduction is needed.", WHO_CONTINUE_OAMT))
+            CAUTION, "no_reduction_needed",
+            tr("The usable stock covers everyone's current dose for all {days} until resupply: no reduction is needed.",
+               days=plural(inputs.horizon_days, "days")), WHO_CONTINUE_OAMT))
     if chosen.id == HOLD_LOWER and chosen.tenths is not None:
         found.append(Warning(
             CAUTION, "single_cut",
-            f"Holding at a lower dose means one cut of {number_text(Decimal(chosen.tenths) / 10)} % on day 1 for every "
-            "unprotected patient. This handbook's advice: a single large cut brings withdrawal on within days, so "
-            "see each patient in the first days, score withdrawal, and compare with the taper option, which cuts "
-            "less at first.", HANDBOOK_STOCK))
+            tr("Holding at a lower dose means one cut of {percent} % on day 1 for every unprotected patient. This "
+               "handbook's advice: a single large cut brings withdrawal on within days, so see each patient in the "
+               "first days, score withdrawal, and compare with the taper option, which cuts less at first.",
+               percent=number_text(Decimal(chosen.tenths) / 10)), HANDBOOK_STOCK))
     stopping = [g for g in chosen.groups if 0 in g.days]
     if stopping:
-        names = "; ".join(f"{g.patients} on {number_text(g.band.dose * step)} mg stop on day {g.days.index(0) + 1}"
+        names = "; ".join(tr_n("{n} on {dose} mg stop on day {day}", "{n} on {dose} mg stop on day {day}", g.patients,
+                               n=_plain(g.patients), dose=number_text(g.band.dose * step),
+                               day=_plain(g.days.index(0) + 1))
                           for g in stopping)
         found.append(Warning(
             DANGER, "patients_stop",
-            f"With a floor of 0 mg some patients stop before resupply ({names}): that is abrupt cessation. WHO "
-            "names the alternative: keep people on a low but stable dose; set a floor above 0 to see it.",
-            WHO_LOW_STABLE))
+            tr("With a floor of 0 mg some patients stop before resupply ({stopping}): that is abrupt cessation. WHO "
+               "names the alternative: keep people on a low but stable dose; set a floor above 0 to see it.",
+               stopping=names), WHO_LOW_STABLE))
     protected = sum(b.patients for b in inputs.bands if b.protected)
     if protected:
         found.append(Warning(
-            CAUTION, "protected_keep_dose", f"{protected} {'protected patient keeps' if protected == 1 else 'protected patients keep'} their dose throughout.",
-            WHO_HIGH_RISK))
+            CAUTION, "protected_keep_dose",
+            tr_n("{n} protected patient keeps their dose throughout.", "{n} protected patients keep their dose "
+                 "throughout.", protected, n=_plain(protected)), WHO_HIGH_RISK))
     elif not reaches:
         found.append(Warning(
-            DANGER, "none_protected", "No patient is marked protected. WHO puts some people first for staying on "
-            "treatment: pregnancy, a severely weakened immune system, HIV (ART), HCV or TB medicines begun in the "
-            "past month, diabetes, some mental health conditions. Mark their "
-            "rows as protected.", WHO_HIGH_RISK))
-    standing = [Warning(CAUTION, "planning_figure", f"{LABEL} Each patient's dose is decided by their clinician, "
-                        "who can hold a dose when withdrawal is moderate or worse.", HANDBOOK_STOCK)]
+            DANGER, "none_protected",
+            tr("No patient is marked protected. WHO puts some people first for staying on treatment: pregnancy, a "
+               "severely weakened immune system, HIV (ART), HCV or TB medicines begun in the past month, diabetes, "
+               "some mental health conditions. Mark their rows as protected."), WHO_HIGH_RISK))
+    standing = [Warning(CAUTION, "planning_figure",
+                        tr("Planning figure, not a prescription. Each patient's dose is decided by their clinician, "
+                           "who can hold a dose when withdrawal is moderate or worse."), HANDBOOK_STOCK)]
     if not reaches:
         standing += [w for w in taper_safety_warnings() if w.id in ("loss_of_tolerance", "restart_after_gap",
                                                                     "naloxone", "monitor_withdrawal")]

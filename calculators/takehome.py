@@ -32,9 +32,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from .fields import CHOICE, DATE, INTEGER, YESNO, Choice, Field, Reader, date_text, plural
+from .fields import CHOICE, COUNTED, DATE, INTEGER, YESNO, Choice, Field, Reader, date_text, plural
 from .medicines import DAYS_LIMIT_MESSAGE, MEDICINE_IDS, MEDICINES
 from .interface import Calculator, CliAction
+from .messages import marked, tr, tr_n
 from .profiles import (
     LESS_STABLE_BUT_SAFE,
     MAX_TAKE_HOME_DAYS,
@@ -65,11 +66,13 @@ from .vocabulary import (
 NAME = "takehome"
 TITLE = "Take-home eligibility"
 
-LOCAL_POLICY = "set by local policy"
+LOCAL_POLICY = marked("set by local policy")
 # More days in treatment than a lifetime is a typing error, not a patient.
 MAX_DAYS_IN_TREATMENT = 36_500
 
 DESIGN = "[@this-handbook §Calculator design]"
+# The message beside a field left empty (calculators/fields.py): a yes/no question says "Answer yes or no." instead.
+ENTER_A_VALUE = "Enter a value."
 
 
 # ---------------------------------------------------------------- the inputs (the contract)
@@ -145,7 +148,9 @@ def form_fields(data: Mapping[str, Any]) -> tuple[Field, ...]:
     """One form for all profiles: each profile's own questions are shown only when it is chosen."""
     profiles = PROFILES.typed(data)
     own = tuple(replace(f, shown_when=(("profile", (p.id,)),)) for p in profiles for f in _profile_fields(p))
-    return (PROFILE_FIELD, _medicine_field(MEDICINE_IDS), *TIME_FIELDS, *own, *SAFETY_FIELDS)
+    # The profiles' titles as choices too, so that the translated form's titles name them in results.
+    profile = replace(PROFILE_FIELD, choices=tuple(Choice(p.id, p.title) for p in profiles))
+    return (profile, _medicine_field(MEDICINE_IDS), *TIME_FIELDS, *own, *SAFETY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -166,11 +171,11 @@ class Inputs:
 def read_inputs(raw: Mapping[str, Any], profiles: Sequence[Profile]) -> tuple[Inputs | None, dict[str, str]]:
     by_id = {p.id: p for p in profiles}
     if not by_id:
-        return None, {"_form": "No take-home profiles are loaded: the site's build reads them from "
-                               "content/takehome/ (on the command line, pass --data)."}
+        return None, {"_form": tr("No take-home profiles are loaded: the site's build reads them from "
+                                  "content/takehome/ (on the command line, pass --data).")}
     errors: dict[str, str] = {}
     if "criteria" in raw and not isinstance(raw["criteria"], Mapping):
-        errors["criteria"] = "Expected an object of criterion id → yes/no."
+        errors["criteria"] = tr("Expected an object of criterion id → yes/no.")
     choices = {"profile": tuple(Choice(p.id, p.title) for p in profiles)}
     pid = Reader((PROFILE_FIELD,), raw, choices).get("profile")
     profile = by_id.get(pid) if pid else None
@@ -183,17 +188,19 @@ def read_inputs(raw: Mapping[str, Any], profiles: Sequence[Profile]) -> tuple[In
         start, today = values["start_date"], values["today"]
         days = (today - start).days
         if days < 0:
-            r.error("start_date", f"The start date, {date_text(start)}, is after today's date, {date_text(today)}: "
-                                  "check both dates.")
+            r.error("start_date", tr("The start date, {start}, is after today's date, {today}: check both dates.",
+                                     start=date_text(start), today=date_text(today)))
         elif days > MAX_DAYS_IN_TREATMENT:
-            r.error("start_date", DAYS_LIMIT_MESSAGE)
+            r.error("start_date", tr(DAYS_LIMIT_MESSAGE))
         else:
             values["days_in_treatment"] = days
-            r.note("days_in_treatment", "Days in treatment",
-                   f"{plural(days, 'days')} (from {date_text(start)} to {date_text(today)})", days)
+            r.note("days_in_treatment", tr(DAYS_FIELD.label),
+                   tr("{days} (from {start} to {today})", days=plural(days, "days"), start=date_text(start),
+                      today=date_text(today)), days)
+    empty = (ENTER_A_VALUE, tr(ENTER_A_VALUE))  # as fields.py says it, in English or in the reader's language
     for f in fields:  # a question left unanswered reads better as a question
-        if f.kind == YESNO and r.errors.get(f.name) == "Enter a value.":
-            r.errors[f.name] = "Answer yes or no."
+        if f.kind == YESNO and r.errors.get(f.name) in empty:
+            r.errors[f.name] = tr("Answer yes or no.")
     if r.errors or profile is None:
         return None, r.errors
     return Inputs(
@@ -227,7 +234,21 @@ def _rule(rule_id: str, text: str, citation: Citation) -> dict[str, str]:
 
 
 def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    """'1 day', '45 days' in the reader's language (the number as it is: a count of days, never grouped)."""
+    return tr_n(*COUNTED["days"], n, n=str(n))
+
+
+def _title(profile: Profile) -> str:
+    """The profile's title as the form names it, in the reader's language."""
+    return tr(profile.title)
+
+
+def _medicine_name(medicine: str) -> str:
+    return tr(medicine.capitalize())
+
+
+# The days of this handbook's early-treatment rule for methadone, as placeholders of its messages.
+SPAN = {"first_day": str(EARLY_FIRST_DAY), "last_day": str(EARLY_LAST_DAY)}
 
 
 def _limit_max(limit: Limit, inputs: Inputs) -> int | None:
@@ -239,28 +260,31 @@ def _limit_max(limit: Limit, inputs: Inputs) -> int | None:
 
 def _max_text(limit: Limit) -> str:
     if limit.max_days == PROGRAMME:
-        return "up to the programme's maximum"
+        return tr("up to the programme's maximum")
     if limit.max_days is None:
-        return f"the number of days is {LOCAL_POLICY}"
-    return "no take-home doses" if limit.max_days == 0 else f"up to {_days(int(limit.max_days))}"
+        return tr("the number of days is set by local policy")
+    if limit.max_days == 0:
+        return tr("no take-home doses")
+    return tr("up to {days}", days=_days(int(limit.max_days)))
 
 
 def child_danger(medicine: str) -> str:
     """What is known about a dose and a child, for this medicine, and where it comes from."""
     if medicine == "methadone":
-        return "The methadone label warns that one dose swallowed by accident can kill, above all a child."
-    return ("A dose meant for an adult can poison a child. The sources this handbook holds state the danger for "
-            "methadone (its label: one dose swallowed by accident can kill, above all a child), and the same care is "
-            "taken with buprenorphine.")
+        return tr("The methadone label warns that one dose swallowed by accident can kill, above all a child.")
+    return tr("A dose meant for an adult can poison a child. The sources this handbook holds state the danger for "
+              "methadone (its label: one dose swallowed by accident can kill, above all a child), and the same care "
+              "is taken with buprenorphine.")
 
 
 def sedatives_reason(medicine: str) -> tuple[str, Citation]:
     """Why sedatives or alcohol matter with doses at home, with the source that says it for this medicine."""
     if medicine == "methadone":
-        return ("Benzodiazepines, other sedatives or alcohol taken with methadone raise the risk of fatal breathing "
-                "depression, more so with doses at home where no one is watching.", DAILYMED_BOXED_WARNING)
-    return ("Alcohol, benzodiazepines and other drugs used alongside opioids make harm from opioid use more likely, "
-            "more so with doses at home where no one is watching.", MITCHELL_OTHER_SUBSTANCES)
+        return (tr("Benzodiazepines, other sedatives or alcohol taken with methadone raise the risk of fatal "
+                   "breathing depression, more so with doses at home where no one is watching."),
+                DAILYMED_BOXED_WARNING)
+    return (tr("Alcohol, benzodiazepines and other drugs used alongside opioids make harm from opioid use more "
+               "likely, more so with doses at home where no one is watching."), MITCHELL_OTHER_SUBSTANCES)
 
 
 def safeguards_for(inputs: Inputs, review_in_days: int) -> list[dict[str, str]]:
@@ -269,79 +293,89 @@ def safeguards_for(inputs: Inputs, review_in_days: int) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if inputs.children_in_home and not inputs.safe_storage:
         found.append(_item("children_without_safe_storage",
-                           "Children live in or visit the home and there is no safe storage: do not send doses home "
-                           f"until a locked box is in place. {HANDBOOK_RULE}, because of the danger to children: "
-                           f"{child_danger(inputs.medicine)}", "danger", HANDBOOK_DESIGN))
+                           tr("Children live in or visit the home and there is no safe storage: do not send doses "
+                              "home until a locked box is in place. This handbook's rule, because of the danger to "
+                              "children: {danger}", danger=child_danger(inputs.medicine)), "danger", HANDBOOK_DESIGN))
     elif not inputs.safe_storage:
-        found.append(_item("no_safe_storage", "There is no safe storage: arrange a locked box before doses go home. "
-                           f"{HANDBOOK_RULE}: a dose taken by someone else, a child or an adult without tolerance, "
-                           "can kill them.", "caution", HANDBOOK_DESIGN))
+        found.append(_item("no_safe_storage", tr("There is no safe storage: arrange a locked box before doses go "
+                                                 "home. This handbook's rule: a dose taken by someone else, a child "
+                                                 "or an adult without tolerance, can kill them."),
+                           "caution", HANDBOOK_DESIGN))
     if inputs.sedative_or_alcohol_use:
         reason, source = sedatives_reason(inputs.medicine)
-        found.append(_item("sedatives_or_alcohol", f"{reason} Discuss it, reconsider the number of days and review "
-                           "sooner.", "caution", source))
+        found.append(_item("sedatives_or_alcohol", tr("{reason} Discuss it, reconsider the number of days and review "
+                                                      "sooner.", reason=reason), "caution", source))
     if not inputs.naloxone_given:
-        found.append(_item("give_naloxone", "Give a naloxone kit now and show the patient, and the people they "
-                           "live with, how to use it.", "caution", WHO_NALOXONE))
+        found.append(_item("give_naloxone", tr("Give a naloxone kit now and show the patient, and the people they "
+                                               "live with, how to use it."), "caution", WHO_NALOXONE))
     routine = {
         "lockbox_child_safety": _item(
-            "lockbox_child_safety", "Keep doses in child-resistant containers inside a locked box, out of "
-            f"children's sight and reach. {HANDBOOK_RULE}: {child_danger(inputs.medicine)}", "routine",
+            "lockbox_child_safety", tr("Keep doses in child-resistant containers inside a locked box, out of "
+                                       "children's sight and reach. This handbook's rule: {danger}",
+                                       danger=child_danger(inputs.medicine)), "routine",
             HANDBOOK_DESIGN),
-        "naloxone": _item("naloxone", "Naloxone in the home, and people there who know how to use it.",
+        "naloxone": _item("naloxone", tr("Naloxone in the home, and people there who know how to use it."),
                           "routine", WHO_NALOXONE),
         "storage_transport_education": _item(
-            "storage_transport_education", "Explain how to carry and store the doses and what to do if they are "
-            "lost, stolen or taken by someone else; record that this was explained. This handbook's checklist of "
-            "safeguards to go with take-home doses.", "routine", HANDBOOK_DESIGN),
-        "documentation": _item("documentation", "Record the decision, its basis and these answers in the "
-                               "patient's notes, so that the decision can be checked later (this handbook's "
-                               "checklist).", "routine", HANDBOOK_DESIGN),
-        "review_date": _item("review_date", f"Review stability and take-home doses within {_days(review_in_days)}, "
-                             "because stability can change (this handbook's checklist).", "routine", HANDBOOK_DESIGN),
+            "storage_transport_education", tr("Explain how to carry and store the doses and what to do if they "
+                                              "are lost, stolen or taken by someone else; record that this was "
+                                              "explained. This handbook's checklist of safeguards to go with "
+                                              "take-home doses."), "routine", HANDBOOK_DESIGN),
+        "documentation": _item("documentation", tr("Record the decision, its basis and these answers in the "
+                                                   "patient's notes, so that the decision can be checked later "
+                                                   "(this handbook's checklist)."), "routine", HANDBOOK_DESIGN),
+        "review_date": _item("review_date", tr("Review stability and take-home doses within {days}, because "
+                                               "stability can change (this handbook's checklist).",
+                                               days=_days(review_in_days)), "routine", HANDBOOK_DESIGN),
     }
-    # A profile's own safeguard with a routine id replaces the routine wording; others are added.
+    # A profile's own safeguard with a routine id replaces the routine wording; others are added. (Its text is the
+    # profile's content: translated where a catalog has it, in English otherwise.)
     for s in p.safeguards:
-        routine[s.id] = _item(s.id, s.text, "routine", _cite(s.source))
+        routine[s.id] = _item(s.id, tr(s.text), "routine", _cite(s.source))
     return found + list(routine.values())
 
 
-# This handbook's own rules, each with the sentence of reasoning the result shows where it is applied.
-HANDBOOK_RULE = "This handbook's rule"
-EARLY_SPAN = f"days {EARLY_FIRST_DAY}–{EARLY_LAST_DAY}"
-EARLY_REASON = ("methadone builds up in the body over the first days of dosing, so the risk of overdose is "
-                "highest during induction, and a dose taken at home then cannot be watched or adjusted.")
-EARLY_BOUNDARY = (f"The first 14 days are counted generously as {EARLY_SPAN} of treatment, so that they are "
-                  "covered whether the first day is counted as day 0 or day 1.")
-CONDITIONS_REASON = ("One dose can kill a child or an adult without tolerance, and naloxone can reverse an "
-                     "overdose while help comes; not every profile's criteria ask about either.")
-TIER_REASON = ("The tier exists for patients who are not yet stable; storage, diversion and the judgement that "
-               "benefits outweigh risks are about the safety of the doses and of other people, which a judgement "
-               "of the patient's stability cannot replace.")
+# This handbook's own rules, each with the sentence of reasoning the result shows where it is applied (each message
+# that applies one says "This handbook's rule" itself; these reasons are translated with tr where shown).
+EARLY_REASON = marked("methadone builds up in the body over the first days of dosing, so the risk of overdose is "
+                      "highest during induction, and a dose taken at home then cannot be watched or adjusted.")
+# The same reason as a sentence of its own.
+EARLY_REASON_SENTENCE = marked("Methadone builds up in the body over the first days of dosing, so the risk of "
+                               "overdose is highest during induction, and a dose taken at home then cannot be "
+                               "watched or adjusted.")
+EARLY_BOUNDARY = marked("The first 14 days are counted generously as days {first_day}–{last_day} of treatment, so "
+                        "that they are covered whether the first day is counted as day 0 or day 1.")
+CONDITIONS_REASON = marked("One dose can kill a child or an adult without tolerance, and naloxone can reverse an "
+                           "overdose while help comes; not every profile's criteria ask about either.")
+TIER_REASON = marked("The tier exists for patients who are not yet stable; storage, diversion and the judgement that "
+                     "benefits outweigh risks are about the safety of the doses and of other people, which a "
+                     "judgement of the patient's stability cannot replace.")
 
 
-# Shown with every result, whatever the inputs.
-STANDING_WARNINGS = (Warning(CAUTION, "stricter_local_rules", "State, provincial or local rules may be stricter than "
-                             "this profile, and then they apply. This is decision support, not legal advice (this "
-                             "handbook's caution: a profile summarises rules that differ from place to place).",
-                             HANDBOOK_DESIGN),)
+# Shown with every result, whatever the inputs (its text translated with tr where the result is made).
+STANDING_WARNINGS = (Warning(CAUTION, "stricter_local_rules", marked(
+    "State, provincial or local rules may be stricter than this profile, and then they apply. This is decision "
+    "support, not legal advice (this handbook's caution: a profile summarises rules that differ from place to "
+    "place)."), HANDBOOK_DESIGN),)
 
 
 def conditions_for(inputs: Inputs) -> list[dict[str, str]]:
     """What must be in place before any dose goes home, under every profile (this handbook's rule):
     safe storage first, then a naloxone kit."""
     found: list[dict[str, str]] = []
-    label = f"({HANDBOOK_RULE}, under every profile.)"
     if not inputs.safe_storage:
-        who = (f"Children live in or visit the home. {child_danger(inputs.medicine)}" if inputs.children_in_home
-               else "A dose taken by someone else, a child or an adult without tolerance, can kill them.")
-        found.append(_item("safe_storage", "Safe storage first: a locked box (or other locked storage) for the doses "
-                           f"must be in place before any dose goes home. {label} Reason: {who}", DANGER,
+        who = (tr("Children live in or visit the home. {danger}", danger=child_danger(inputs.medicine))
+               if inputs.children_in_home
+               else tr("A dose taken by someone else, a child or an adult without tolerance, can kill them."))
+        found.append(_item("safe_storage", tr("Safe storage first: a locked box (or other locked storage) for the "
+                                              "doses must be in place before any dose goes home. (This handbook's "
+                                              "rule, under every profile.) Reason: {reason}", reason=who), DANGER,
                            HANDBOOK_DESIGN))
     if not inputs.naloxone_given:
-        found.append(_item("naloxone_kit", "A naloxone kit: give one, and show the patient and the people they live "
-                           f"with how to use it, before any dose goes home. {label} Reason: naloxone can reverse an "
-                           "overdose while help comes, and not every profile asks about it.", DANGER,
+        found.append(_item("naloxone_kit", tr("A naloxone kit: give one, and show the patient and the people they "
+                                              "live with how to use it, before any dose goes home. (This handbook's "
+                                              "rule, under every profile.) Reason: naloxone can reverse an overdose "
+                                              "while help comes, and not every profile asks about it."), DANGER,
                            HANDBOOK_DESIGN))
     return found
 
@@ -375,16 +409,26 @@ def assess(inputs: Inputs) -> dict[str, Any]:
     never_waived = [c for c in p.criteria if not c.less_stable_may_waive]
     unmet_never_waived = [c for c in unmet if not c.less_stable_may_waive]
     early = p.early_allowance(medicine, day)  # None: the early-treatment rule does not apply today
-    reasons: list[str] = [f"Not met: {c.question}" for c in unmet]
+    reasons: list[str] = [tr("Not met: {question}", question=tr(c.question)) for c in unmet]
+    title = _title(p)
 
-    basis = [_rule(f"criterion:{c.id}", f"Criterion: {c.question}", _cite(c.source)) for c in p.criteria]
-    basis.append(_rule("all_criteria", f"Take-home doses only when all {len(p.criteria)} criteria are met"
-                       + (" (or, if not, the 'less stable but judged safe' tier below)." if tiered else "."),
-                       _cite(p.sources[0])))
-    basis.append(_rule("time_in_treatment", f"{medicine.capitalize()}, {limit.days_text()} in treatment: "
-                       f"{_max_text(limit)}." + (f" {limit.note}" if limit.note else ""), _cite(limit.source)))
+    basis = [_rule(f"criterion:{c.id}", tr("Criterion: {question}", question=tr(c.question)), _cite(c.source))
+             for c in p.criteria]
+    count = len(p.criteria)
+    if tiered:
+        all_met = tr_n("Take-home doses only when all {n} criteria are met (or, if not, the 'less stable but judged "
+                       "safe' tier below).", "Take-home doses only when all {n} criteria are met (or, if not, the "
+                       "'less stable but judged safe' tier below).", count, n=str(count))
+    else:
+        all_met = tr_n("Take-home doses only when all {n} criteria are met.",
+                       "Take-home doses only when all {n} criteria are met.", count, n=str(count))
+    basis.append(_rule("all_criteria", all_met, _cite(p.sources[0])))
+    basis.append(_rule("time_in_treatment", tr("{medicine}, {period}: {limit}.", medicine=_medicine_name(medicine),
+                                               period=limit.period_text(), limit=_max_text(limit))
+                       + (f" {tr(limit.note)}" if limit.note else ""), _cite(limit.source)))
     if limit.max_days == PROGRAMME:
-        basis.append(_rule("programme_max_days", f"The programme's maximum: {_days(inputs.programme_max_days or 0)}.",
+        basis.append(_rule("programme_max_days", tr("The programme's maximum: {days}.",
+                                                    days=_days(inputs.programme_max_days or 0)),
                            _cite(limit.source)))
 
     # 1. The profile's own criteria and time rule, with its "less stable" tier.
@@ -392,101 +436,161 @@ def assess(inputs: Inputs) -> dict[str, Any]:
     max_days: int | None = 0
     opens = next((x for x in p.later_limits(medicine, day) if x.max_days != 0), None)
     if not time_allows and not (tiered and inputs.less_stable_but_safe and limit.less_stable_max_days > 0):
-        when = f"from day {opens.from_day} it does" if opens else "nor at any later time"
-        reasons.append(f"Time in treatment: at {_days(day)} in treatment this profile allows no take-home doses "
-                       f"({when}).")
+        if opens:
+            reasons.append(tr("Time in treatment: at {days} in treatment this profile allows no take-home doses "
+                              "(from day {open_day} it does).", days=_days(day), open_day=str(opens.from_day)))
+        else:
+            reasons.append(tr("Time in treatment: at {days} in treatment this profile allows no take-home doses "
+                              "(nor at any later time).", days=_days(day)))
     met_at = len(reasons)  # where the reason for being eligible goes, if it is
     if not unmet and time_allows:
         status, max_days = "eligible", limit_max
         tier = "stable" if tiered else None
-        met = f"All {len(p.criteria)} criteria met and {_days(day)} in treatment"
-        reasons.append(f"{met}: {f'up to {_days(limit_max)}' if limit_max is not None else LOCAL_POLICY}.")
+        if limit_max is not None:
+            reasons.append(tr_n("All {n} criteria met and {days} in treatment: up to {max_days}.",
+                                "All {n} criteria met and {days} in treatment: up to {max_days}.", count,
+                                n=str(count), days=_days(day), max_days=_days(limit_max)))
+        else:
+            reasons.append(tr_n("All {n} criteria met and {days} in treatment: set by local policy.",
+                                "All {n} criteria met and {days} in treatment: set by local policy.", count,
+                                n=str(count), days=_days(day)))
     elif tiered:
         less = limit.less_stable_max_days
-        basis.append(_rule("less_stable", "Not 'stable' but judged able to manage take-home doses safely: "
-                           f"{'up to ' + _days(less) if less else 'none'}.", _cite(limit.source)))
-        basis.append(_rule("less_stable_never_waives_safety", f"{HANDBOOK_RULE}: the 'less stable' tier may take a "
-                           "patient past time in treatment and these stability criteria only: "
-                           + ("; ".join(c.question for c in waivable) or "none") + ". It never waives: "
-                           + "; ".join(c.question for c in never_waived) + f" {TIER_REASON}", HANDBOOK_DESIGN))
+        basis.append(_rule("less_stable", tr("Not 'stable' but judged able to manage take-home doses safely: up to "
+                                             "{days}.", days=_days(less)) if less else
+                           tr("Not 'stable' but judged able to manage take-home doses safely: none."),
+                           _cite(limit.source)))
+        never = "; ".join(tr(c.question) for c in never_waived)
+        if waivable:
+            tier_rule = tr("This handbook's rule: the 'less stable' tier may take a patient past time in treatment "
+                           "and these stability criteria only: {waivable}. It never waives: {never_waived} {reason}",
+                           waivable="; ".join(tr(c.question) for c in waivable), never_waived=never,
+                           reason=tr(TIER_REASON))
+        else:
+            tier_rule = tr("This handbook's rule: the 'less stable' tier may take a patient past time in treatment "
+                           "and these stability criteria only: none. It never waives: {never_waived} {reason}",
+                           never_waived=never, reason=tr(TIER_REASON))
+        basis.append(_rule("less_stable_never_waives_safety", tier_rule, HANDBOOK_DESIGN))
         if unmet_never_waived:
-            reasons.append(f"{HANDBOOK_RULE}: the 'less stable' tier relaxes stability and time in treatment, never "
-                           "safety, so it cannot apply while this is not met: "
-                           + "; ".join(c.question for c in unmet_never_waived) + f" {TIER_REASON}")
+            reasons.append(tr("This handbook's rule: the 'less stable' tier relaxes stability and time in treatment, "
+                              "never safety, so it cannot apply while this is not met: {criteria} {reason}",
+                              criteria="; ".join(tr(c.question) for c in unmet_never_waived), reason=tr(TIER_REASON)))
         elif inputs.less_stable_but_safe and less > 0:
             status, tier, max_days = "eligible", "less_stable", less
-            reasons.append(f"Not 'stable' under this profile, but judged able to manage take-home doses safely: "
-                           f"up to {_days(less)}.")
+            reasons.append(tr("Not 'stable' under this profile, but judged able to manage take-home doses safely: "
+                              "up to {days}.", days=_days(less)))
         else:
-            reasons.append("Not 'stable' under this profile, and not judged able to manage take-home doses safely.")
+            reasons.append(tr("Not 'stable' under this profile, and not judged able to manage take-home doses "
+                              "safely."))
 
     # 2. This handbook's early-treatment rule for methadone.
     capped_early = False
     if early is not None:
-        allowance = (f"{p.title} explicitly allows up to {_days(early)} in that period" if early
-                     else "this profile's own text allows none in that period")
-        basis.append(_rule("early_methadone", f"{HANDBOOK_RULE}: methadone in {EARLY_SPAN} of treatment: no more "
-                           "take-home days than the profile's own text explicitly allows for that period, and none "
-                           f"when it says nothing ({allowance}). Reason: {EARLY_REASON} {EARLY_BOUNDARY}",
-                           HANDBOOK_DESIGN))
+        if early:
+            early_rule = tr("This handbook's rule: methadone in days {first_day}–{last_day} of treatment: no more "
+                            "take-home days than the profile's own text explicitly allows for that period, and none "
+                            "when it says nothing ({profile} explicitly allows up to {days} in that period). Reason: "
+                            "{reason} {boundary}", profile=title, days=_days(early), reason=tr(EARLY_REASON),
+                            boundary=tr(EARLY_BOUNDARY, **SPAN), **SPAN)
+        else:
+            early_rule = tr("This handbook's rule: methadone in days {first_day}–{last_day} of treatment: no more "
+                            "take-home days than the profile's own text explicitly allows for that period, and none "
+                            "when it says nothing (this profile's own text allows none in that period). Reason: "
+                            "{reason} {boundary}", reason=tr(EARLY_REASON), boundary=tr(EARLY_BOUNDARY, **SPAN),
+                            **SPAN)
+        basis.append(_rule("early_methadone", early_rule, HANDBOOK_DESIGN))
         if p.early_methadone is not None:
-            basis.append(_rule("early_methadone_allowance", f"{p.title}, methadone in the first days of treatment: "
-                               f"up to {_days(p.early_methadone.max_days)}."
-                               + (f" {p.early_methadone.note}" if p.early_methadone.note else ""),
+            basis.append(_rule("early_methadone_allowance",
+                               tr("{profile}, methadone in the first days of treatment: up to {days}.", profile=title,
+                                  days=_days(p.early_methadone.max_days))
+                               + (f" {tr(p.early_methadone.note)}" if p.early_methadone.note else ""),
                                _cite(p.early_methadone.source)))
-        why = f"{HANDBOOK_RULE}, whatever the profile: {EARLY_REASON}"
+        why = tr("This handbook's rule, whatever the profile: {reason}", reason=tr(EARLY_REASON))
         if status == "eligible" and early == 0:
             status, tier, max_days = "not_eligible", ("not_stable" if tiered else None), 0
             reasons.pop(met_at)
-            reasons.insert(0, f"Methadone, day {day} of treatment: {allowance}, so no methadone goes home before day "
-                           f"{EARLY_LAST_DAY + 1}. {why}")
-            reasons.append("Apart from this rule, the profile's criteria and time in treatment would allow take-home "
-                           "doses.")
+            reasons.insert(0, tr("Methadone, day {day} of treatment: this profile's own text allows none in that "
+                                 "period, so no methadone goes home before day {open_day}. {why}", day=str(day),
+                                 open_day=str(EARLY_LAST_DAY + 1), why=why))
+            reasons.append(tr("Apart from this rule, the profile's criteria and time in treatment would allow "
+                              "take-home doses."))
         elif status == "eligible" and (max_days is None or max_days > early):
             max_days, capped_early = early, True
-            reasons[met_at] = (f"{reasons[met_at]} But methadone, day {day} of treatment: at most {_days(early)}, "
-                               f"what {p.title} explicitly allows in {EARLY_SPAN}. {why}")
+            reasons[met_at] = reasons[met_at] + " " + tr(
+                "But methadone, day {day} of treatment: at most {days}, what {profile} explicitly allows in days "
+                "{first_day}–{last_day}. {why}", day=str(day), days=_days(early), profile=title, why=why, **SPAN)
         elif status != "eligible" and early == 0 and time_allows:
-            reasons.append(f"Methadone, day {day} of treatment: {allowance}, so no methadone goes home before day "
-                           f"{EARLY_LAST_DAY + 1} in any case. {why}")
+            reasons.append(tr("Methadone, day {day} of treatment: this profile's own text allows none in that "
+                              "period, so no methadone goes home before day {open_day} in any case. {why}",
+                              day=str(day), open_day=str(EARLY_LAST_DAY + 1), why=why))
 
     # 3. This handbook's safety conditions, under every profile.
     conditions = conditions_for(inputs)
-    basis.append(_rule("safety_conditions", f"{HANDBOOK_RULE}, under every profile: no dose goes home until there is "
-                       "safe storage (a locked box first) and a naloxone kit the patient and household know how to "
-                       f"use; sedative or alcohol use is shown as a danger. {CONDITIONS_REASON}", HANDBOOK_DESIGN))
+    basis.append(_rule("safety_conditions", tr("This handbook's rule, under every profile: no dose goes home until "
+                                               "there is safe storage (a locked box first) and a naloxone kit the "
+                                               "patient and household know how to use; sedative or alcohol use is "
+                                               "shown as a danger. {reason}", reason=tr(CONDITIONS_REASON)),
+                       HANDBOOK_DESIGN))
     if status == "eligible" and conditions:
         status = "eligible_after_conditions"
-        reasons.append(f"{f'Up to {_days(max_days)}' if max_days is not None else 'Take-home doses'} only once every "
-                       "condition below is met; no dose goes home before then.")
+        if max_days is not None:
+            reasons.append(tr("Up to {days} only once every condition below is met; no dose goes home before then.",
+                              days=_days(max_days)))
+        else:
+            reasons.append(tr("Take-home doses only once every condition below is met; no dose goes home before "
+                              "then."))
 
     review = p.review_in_days
     if status == "not_eligible" and not unmet:
         first = _first_open_day(inputs, tiered and bool(inputs.less_stable_but_safe))
         if first is not None:
             review = min(review, first - day)
-    basis.append(_rule("review", f"Review within {_days(p.review_in_days)} (this profile's interval), or on the day "
-                       "time in treatment first allows take-home doses if that is sooner (this handbook's rule, so "
-                       "that a patient is not left waiting past the day the rules open).", HANDBOOK_DESIGN))
+    basis.append(_rule("review", tr("Review within {days} (this profile's interval), or on the day time in treatment "
+                                    "first allows take-home doses if that is sooner (this handbook's rule, so that a "
+                                    "patient is not left waiting past the day the rules open).",
+                                    days=_days(p.review_in_days)), HANDBOOK_DESIGN))
 
     warnings = []
     if inputs.sedative_or_alcohol_use:
         reason, source = sedatives_reason(medicine)
-        warnings.append(Warning(DANGER, "sedatives_or_alcohol", "The patient also uses sedatives or alcohol. "
-                                f"{reason} Discuss it, consider fewer days or none, give naloxone and "
-                                "review sooner.", source))
+        warnings.append(Warning(DANGER, "sedatives_or_alcohol", tr(
+            "The patient also uses sedatives or alcohol. {reason} Discuss it, consider fewer days or none, give "
+            "naloxone and review sooner.", reason=reason), source))
     if p.status == "historical precedent":
-        warnings.append(Warning(CAUTION, "historical_precedent", f"{p.title} is a historical precedent, not a rule "
-                                "in force: use it for comparison or crisis planning.", _cite(p.sources[0])))
+        warnings.append(Warning(CAUTION, "historical_precedent", tr(
+            "{profile} is a historical precedent, not a rule in force: use it for comparison or crisis planning.",
+            profile=title), _cite(p.sources[0])))
     if limit.unverified:
-        warnings.append(Warning(CAUTION, "unverified_limit", f"Unverified: {limit.note} To be checked against the "
-                                "regulation's text.", _cite(limit.source)))
+        warnings.append(Warning(CAUTION, "unverified_limit", tr(
+            "Unverified: {note} To be checked against the regulation's text.", note=tr(limit.note)),
+            _cite(limit.source)))
     if early is not None:
-        warnings.append(Warning(CAUTION, "early_methadone", f"Day {day} of methadone treatment: "
-                                f"{EARLY_REASON[0].upper()}{EARLY_REASON[1:]} "
-                                f"{HANDBOOK_RULE}: in {EARLY_SPAN} no profile gives more take-home days than its own "
-                                f"text explicitly allows for that period ({_days(early) if early else 'none'} "
-                                "here).", HANDBOOK_DESIGN))
+        if early:
+            early_warning = tr("Day {day} of methadone treatment: {reason} This handbook's rule: in days "
+                               "{first_day}–{last_day} no profile gives more take-home days than its own text "
+                               "explicitly allows for that period ({days} here).", day=str(day),
+                               reason=tr(EARLY_REASON_SENTENCE), days=_days(early), **SPAN)
+        else:
+            early_warning = tr("Day {day} of methadone treatment: {reason} This handbook's rule: in days "
+                               "{first_day}–{last_day} no profile gives more take-home days than its own text "
+                               "explicitly allows for that period (none here).", day=str(day),
+                               reason=tr(EARLY_REASON_SENTENCE), **SPAN)
+        warnings.append(Warning(CAUTION, "early_methadone", early_warning, HANDBOOK_DESIGN))
+    standing = [replace(w, text=tr(w.text)) for w in STANDING_WARNINGS]
+
+    if max_days is None:
+        max_days_reason = tr(LOCAL_POLICY)
+    elif status == "not_eligible":
+        max_days_reason = tr("not eligible")
+    elif capped_early:
+        max_days_reason = tr("this handbook's rule for methadone in days {first_day}–{last_day}: what {profile} "
+                             "explicitly allows then", profile=title, **SPAN)
+    elif tier == "less_stable":
+        max_days_reason = tr("less stable but judged safe")
+    elif limit.max_days == PROGRAMME:
+        max_days_reason = tr("the programme's maximum")
+    else:
+        max_days_reason = tr("{profile}: {period}", profile=title, period=limit.period_text())
 
     return {
         "profile": {"id": p.id, "title": p.title, "status": p.status, "jurisdiction": p.jurisdiction,
@@ -498,13 +602,7 @@ def assess(inputs: Inputs) -> dict[str, Any]:
         "status": status,
         "tier": tier,
         "max_days": max_days,
-        "max_days_reason": (LOCAL_POLICY if max_days is None else
-                            "not eligible" if status == "not_eligible" else
-                            f"{HANDBOOK_RULE.lower()} for methadone in {EARLY_SPAN}: what {p.title} explicitly "
-                            "allows then" if capped_early else
-                            "less stable but judged safe" if tier == "less_stable" else
-                            "the programme's maximum" if limit.max_days == PROGRAMME else
-                            f"{p.title}: {limit.days_text()} in treatment"),
+        "max_days_reason": max_days_reason,
         "conditions": conditions,
         "criteria": [{"id": c.id, "question": c.question, "met": answers[c.id],
                       **({"less_stable_may_waive": c.less_stable_may_waive} if tiered else {}),
@@ -513,7 +611,7 @@ def assess(inputs: Inputs) -> dict[str, Any]:
         "reasons": reasons,
         "safeguards": safeguards_for(inputs, review),
         # Input-specific warnings first, danger first; those the same for every result last, marked `standing`.
-        "warnings": warnings_json(warnings, list(STANDING_WARNINGS)),
+        "warnings": warnings_json(warnings, standing),
         "review_in_days": review,
         "basis": basis,
         "echo": list(inputs.echo),
@@ -523,7 +621,7 @@ def assess(inputs: Inputs) -> dict[str, Any]:
 def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Inputs as a plain dict (JSON values), profiles in data["profiles"] → `{"ok", "errors", "result"}`."""
     if not isinstance(raw, Mapping):
-        return failure({"_form": "The inputs must be a JSON object of field names and values."})
+        return failure({"_form": tr("The inputs must be a JSON object of field names and values.")})
     inputs, errors = read_inputs(raw, PROFILES.typed(data))
     if inputs is None:
         return failure(errors)

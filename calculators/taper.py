@@ -37,6 +37,7 @@ from .formulations import DEFAULTS, FORMULATIONS, Formulation, default_for, meas
 from .interface import Calculator, fixed_fields
 from .medicines import (ABSURD_DOSE_MG, DOSE_LIMIT_MESSAGE, MEDICINES, STOCK_LIMIT_MESSAGE, USUAL_MAX_DOSE_MG,
                         WHO_MINIMUM_DAYS, WHO_REFERENCE_DAYS)
+from .messages import locale, marked, tr, tr_n
 from .result import failure, success
 from .taper_view import taper as view
 from .tapering import (
@@ -104,6 +105,25 @@ DURATION_CITE = '[@who-2025 §Assisted withdrawal management ^"dose tapering sho
 HIGH_RISK_CITE = '[@who-2025 §Assisted withdrawal management ^"high-risk clients to be maintained on OAMT"]'
 DESIGN = "[@this-handbook §Calculator design]"
 FORMULATIONS_CITE = "[@this-handbook §Formulations]"
+
+
+def plain_number(value: Any) -> str:
+    """A number as the result's JSON writes it (no thousands separator), with the reader's decimal mark."""
+    return dec(value if isinstance(value, Decimal) else Decimal(str(value))).replace(".", locale().decimal)
+
+
+def in_sentence(label: str) -> str:
+    """A choice's label inside a sentence, in the reader's language: 'methadone', 'pregnancy' (an initial capital
+    is dropped; a word in capitals, such as an acronym, is kept)."""
+    shown = tr(label)
+    if shown == label:
+        return label.lower()
+    return shown[:1].lower() + shown[1:] if shown[1:2].islower() else shown
+
+
+def medicine_name(medicine: str) -> str:
+    """The medicine's name inside a sentence: 'methadone' (in French 'méthadone')."""
+    return in_sentence(next((c.label for c in MEDICINES if c.value == medicine), medicine))
 
 
 def _when_mode(*modes: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -244,40 +264,45 @@ def read_inputs(raw: Mapping[str, Any],
                                              "start_date", "high_risk", "acknowledge_high_risk")}
     start_date = values["start_date"]
     if start_date is not None and start_date > LATEST_START_DATE:
-        r.error("start_date", f"Enter a date no later than {LATEST_START_DATE.isoformat()}: every day of the "
-                "schedule needs a date in the calendar.")
+        r.error("start_date", tr("Enter a date no later than {date}: every day of the schedule needs a date in the "
+                                 "calendar.", date=LATEST_START_DATE.isoformat()))
     formulation = None
     if medicine:
         formulation = by_id.get(chosen) if chosen else default_for(formulations, medicine)
         if formulation is not None and formulation.medicine != medicine:
             usable = ", ".join(f.id for f in formulations if f.medicine == medicine)
-            r.error("formulation", f"{formulation.label} is a {formulation.medicine} formulation; "
-                    f"choose one for {medicine}: {usable}.")
+            r.error("formulation", tr("{formulation} is a {formulation_medicine} formulation; choose one for "
+                                      "{medicine}: {usable}.", formulation=tr(formulation.label),
+                                      formulation_medicine=medicine_name(formulation.medicine),
+                                      medicine=medicine_name(medicine), usable=usable))
             formulation = None
     step = given_step if given_step is not None else (formulation.step_mg if formulation else None)
     if medicine and start is not None and start > ABSURD_DOSE_MG[medicine]:
-        r.error("start_dose_mg", f"{number_text(start)} mg of {medicine} a day is not a credible daily dose. "
-                + DOSE_LIMIT_MESSAGE)
+        r.error("start_dose_mg", tr("{dose} mg of {medicine} a day is not a credible daily dose.",
+                                    dose=number_text(start), medicine=medicine_name(medicine))
+                + " " + tr(DOSE_LIMIT_MESSAGE))
     start_ok = start is not None and "start_dose_mg" not in r.errors
     if start_ok and stop is not None and stop >= start:
-        r.error("stop_dose_mg", "The stop dose must be lower than the current dose.")
+        r.error("stop_dose_mg", tr("The stop dose must be lower than the current dose."))
     if start_ok and step is not None:
         if step > start:
-            r.error("step_mg", "The rounding step must not be larger than the current dose.")
+            r.error("step_mg", tr("The rounding step must not be larger than the current dose."))
         elif not in_steps(start, step)[1]:
-            r.error("start_dose_mg", f"{number_text(start)} mg cannot be measured in steps of {number_text(step)} mg; "
-                    "check the dose, the formulation or the rounding step.")
+            r.error("start_dose_mg", tr("{dose} mg cannot be measured in steps of {step} mg; check the dose, the "
+                                        "formulation or the rounding step.", dose=number_text(start),
+                                        step=number_text(step)))
     amount = values["amount_mg"]
     if mode == LINEAR and start_ok and amount is not None and amount >= start:
-        r.error("amount_mg", "The reduction per step must be smaller than the current dose.")
+        r.error("amount_mg", tr("The reduction per step must be smaller than the current dose."))
     if mode == TARGET_DAYS and stop is not None and stop == 0:
-        r.error("stop_dose_mg", "To aim at a number of steps, give a stop dose above 0 (for example the lowest "
-                "dose you can measure): a percentage never reaches 0.")
+        r.error("stop_dose_mg", tr("To aim at a number of steps, give a stop dose above 0 (for example the lowest "
+                                   "dose you can measure): a percentage never reaches 0."))
     if values["high_risk"] and not values["acknowledge_high_risk"]:
-        r.error("acknowledge_high_risk", "WHO wants people with these conditions kept on OAMT while any "
-                "medicine can be given. Tick this only if a taper cannot be avoided; the schedule is then shown.")
+        r.error("acknowledge_high_risk", tr("WHO wants people with these conditions kept on OAMT while any medicine "
+                                            "can be given. Tick this only if a taper cannot be avoided; the schedule "
+                                            "is then shown."))
     if r.errors or formulation is None:
-        return None, r.errors or {"formulation": "Choose a formulation."}
+        return None, r.errors or {"formulation": tr("Choose a formulation.")}
     assert step is not None  # the formulation's, when none was given
     return TaperInputs(
         medicine=medicine, formulation=formulation, mode=mode, start_dose_mg=start, stop_dose_mg=stop,
@@ -299,12 +324,12 @@ def first_steps_arithmetic(inputs: TaperInputs, doses: list[Decimal], percent: D
         if percent is None:  # linear
             assert inputs.amount_mg is not None
             exact = Fraction(start) - n * Fraction(inputs.amount_mg)
-            line = f"step {n}: {number_text(start)} − {n} × {number_text(inputs.amount_mg)}"
+            formula = f"{number_text(start)} − {n} × {number_text(inputs.amount_mg)}"
         else:
             exact = Fraction(start) * (1 - Fraction(percent) / 100) ** n
-            line = f"step {n}: {number_text(start)} × (1 − {number_text(percent)}/100)^{n}"
-        line += f" = {_fraction_text(exact)} mg; nearest {number_text(step)} mg step: {number_text(dose)} mg"
-        lines.append(line)
+            formula = f"{number_text(start)} × (1 − {number_text(percent)}/100)^{n}"
+        lines.append(tr("step {n}: {formula} = {exact} mg; nearest {step} mg step: {dose} mg", n=n, formula=formula,
+                        exact=_fraction_text(exact), step=number_text(step), dose=number_text(dose)))
     return lines
 
 
@@ -313,70 +338,89 @@ def _fraction_text(value: Fraction) -> str:
     shown = Decimal(value.numerator) / Decimal(value.denominator)
     rounded = shown.quantize(Decimal("0.0001"))
     if Fraction(rounded) == value:
-        return dec(rounded)
-    return "≈ " + dec(rounded)
+        return plain_number(rounded)
+    return "≈ " + plain_number(rounded)
 
 
 def method_text(inputs: TaperInputs, percent: Decimal | None) -> str:
-    step, stop, start = dec(inputs.step_mg), dec(inputs.stop_dose_mg), dec(inputs.start_dose_mg)
+    step, stop, start = (plain_number(inputs.step_mg), plain_number(inputs.stop_dose_mg),
+                         plain_number(inputs.start_dose_mg))
     if inputs.mode == LINEAR:
         assert inputs.amount_mg is not None
-        each = (f"Step n's dose is {start} mg less n × {number_text(inputs.amount_mg)} mg (step 1: {number_text(inputs.amount_mg)} "
-                "mg less, step 2: twice that, and so on)")
+        each = tr("Step n's dose is {start} mg less n × {amount} mg (step 1: {amount} mg less, step 2: twice that, "
+                  "and so on).", start=start, amount=number_text(inputs.amount_mg))
     else:
-        p = dec(percent or Decimal(0))
-        each = (f"Step n's dose is {start} mg × (1 − {p}/100)^n: each step {p} % below the one before on the "
-                "curve, so higher doses fall faster and the pace slows as the dose falls")
-    held = f" Each dose is held for {inputs.step_days} days." if inputs.step_days > 1 else ""
-    return (f"{each}. Each dose is the curve rounded to the nearest {step} mg (halves up); while the rounded "
-            f"curve stays on a dose, that dose is given again, and doses never rise.{held} The taper ends with "
-            f"the first dose at or below {stop} mg (that dose is given), or before a dose that would round to 0; "
-            "the day after the last dose is the first day without medicine.")
+        each = tr("Step n's dose is {start} mg × (1 − {percent}/100)^n: each step {percent} % below the one before "
+                  "on the curve, so higher doses fall faster and the pace slows as the dose falls.", start=start,
+                  percent=plain_number(percent or Decimal(0)))
+    sentences = [each, tr("Each dose is the curve rounded to the nearest {step} mg (halves up); while the rounded "
+                          "curve stays on a dose, that dose is given again, and doses never rise.", step=step)]
+    if inputs.step_days > 1:
+        sentences.append(tr("Each dose is held for {days}.", days=plural(inputs.step_days, "days")))
+    sentences.append(tr("The taper ends with the first dose at or below {stop} mg (that dose is given), or before a "
+                        "dose that would round to 0; the day after the last dose is the first day without medicine.",
+                        stop=stop))
+    return " ".join(sentences)
 
 
 BASIS = {
-    "proportional": Rule("proportional", "Every step takes the same fraction off the dose before it, on the curve "
-                         "start × (1 − percent/100)^n: large doses come down by more milligrams, and the steps "
-                         "shrink as the dose gets smaller.", WHO_PROPORTIONAL),
-    "linear": Rule("linear", "This handbook's option, not one WHO describes: each dose is a fixed amount lower than "
-                   "the dose before it (the same rounding rules apply), for clinics whose protocols reduce by fixed "
-                   "amounts.", HANDBOOK_DESIGN),
-    "target_days": Rule("target_days", "This handbook's arithmetic: the percentage is 100 × (1 − (stop ÷ start)^(1 ÷ "
-                        "steps)), rounded to one decimal with halves up, so that the proportional curve reaches the "
-                        "stop dose in about that many steps; the schedule is then the proportional one.",
-                        HANDBOOK_DESIGN),
-    "stock_limited": Rule("stock_limited", "If the current dose for every day until resupply fits the stock, no "
-                          "taper is needed. Otherwise the percentage is the smallest of 0.1 %, 0.2 %, … 99.9 % whose "
-                          "schedule uses no more than the stock in the days until resupply (days after the last dose "
-                          "use nothing); a percentage whose first dose would be 0 is stopping, not tapering, and is "
-                          "not offered.", HANDBOOK_DESIGN),
-    "rounding": Rule("rounding", "Each dose is rounded to the nearest multiple of the rounding step, so that it can "
-                     "be measured; halves are rounded up.", HANDBOOK_FORMULATIONS),
-    "curve": Rule("curve", "Each dose is the exact curve rounded to the nearest dispensable step, not the previous "
-                  "rounded dose reduced again: rounding never adds up, a dose is held while the rounded curve "
-                  "stays on it, and doses never rise.", HANDBOOK_DESIGN),
-    "ending_high": Rule("ending_high", "This handbook's rule: a taper should end at a low dose (methadone "
-                        f"{number_text(LOW_END_DOSE_MG['methadone'])} mg, buprenorphine "
-                        f"{number_text(LOW_END_DOSE_MG['buprenorphine'])} mg or less, about the smallest tablet); stopping "
-                        "from a higher dose is abrupt cessation, and the result then opens with a danger warning.",
-                        HANDBOOK_DESIGN),
-    "low_stable": Rule("low_stable", "The alternative WHO names to tapering to cessation: keep the person on a low "
-                       "but stable dose, which may give limited relief while keeping them in treatment.",
-                       WHO_LOW_STABLE),
-    "dispensable": Rule("dispensable", "Every dose must be dispensable with the chosen formulation (films are not "
-                        "cut); a schedule with a dose that is not is refused.", HANDBOOK_FORMULATIONS),
-    "stop": Rule("stop", "The taper ends once a dose at or below the stop dose has been given, or when the next "
-                 "dose would be zero; the day after the last dose is the first day without medicine.",
-                 HANDBOOK_DESIGN),
-    "duration": Rule("duration", "No taper is shorter than 3 days: a shorter schedule is refused.",
-                     WHO_MINIMUM_DURATION),
-    "reference_durations": Rule("reference_durations", "WHO gives about 5 days for buprenorphine and about 10 days "
-                                "for methadone as durations with acceptable withdrawal and little rebound. Those "
-                                "durations come from withdrawal management, not from tapering high maintenance "
-                                "doses.", WHO_REFERENCE_DURATIONS),
-    "high_risk": Rule("high_risk", "Staying on treatment while any medicine remains comes first for people who are "
-                      "pregnant, have a severely weakened immune system, began HIV (ART), HCV or TB medicines in "
-                      "the past month, or have diabetes or some mental health conditions.", WHO_HIGH_RISK),
+    "proportional": Rule("proportional", marked(
+        "Every step takes the same fraction off the dose before it, on the curve start × (1 − percent/100)^n: large "
+        "doses come down by more milligrams, and the steps shrink as the dose gets smaller."),
+        WHO_PROPORTIONAL),
+    "linear": Rule("linear", marked(
+        "This handbook's option, not one WHO describes: each dose is a fixed amount lower than the dose before it "
+        "(the same rounding rules apply), for clinics whose protocols reduce by fixed amounts."),
+        HANDBOOK_DESIGN),
+    "target_days": Rule("target_days", marked(
+        "This handbook's arithmetic: the percentage is 100 × (1 − (stop ÷ start)^(1 ÷ steps)), rounded to one "
+        "decimal with halves up, so that the proportional curve reaches the stop dose in about that many steps; the "
+        "schedule is then the proportional one."),
+        HANDBOOK_DESIGN),
+    "stock_limited": Rule("stock_limited", marked(
+        "If the current dose for every day until resupply fits the stock, no taper is needed. Otherwise the "
+        "percentage is the smallest of 0.1 %, 0.2 %, … 99.9 % whose schedule uses no more than the stock in the days "
+        "until resupply (days after the last dose use nothing); a percentage whose first dose would be 0 is "
+        "stopping, not tapering, and is not offered."),
+        HANDBOOK_DESIGN),
+    "rounding": Rule("rounding", marked(
+        "Each dose is rounded to the nearest multiple of the rounding step, so that it can be measured; halves are "
+        "rounded up."),
+        HANDBOOK_FORMULATIONS),
+    "curve": Rule("curve", marked(
+        "Each dose is the exact curve rounded to the nearest dispensable step, not the previous rounded dose reduced "
+        "again: rounding never adds up, a dose is held while the rounded curve stays on it, and doses never rise."),
+        HANDBOOK_DESIGN),
+    "ending_high": Rule("ending_high", marked(
+        "This handbook's rule: a taper should end at a low dose (methadone {methadone} mg, buprenorphine "
+        "{buprenorphine} mg or less, about the smallest tablet); stopping from a higher dose is abrupt cessation, "
+        "and the result then opens with a danger warning."),
+        HANDBOOK_DESIGN),
+    "low_stable": Rule("low_stable", marked(
+        "The alternative WHO names to tapering to cessation: keep the person on a low but stable dose, which may "
+        "give limited relief while keeping them in treatment."),
+        WHO_LOW_STABLE),
+    "dispensable": Rule("dispensable", marked(
+        "Every dose must be dispensable with the chosen formulation (films are not cut); a schedule with a dose that "
+        "is not is refused."),
+        HANDBOOK_FORMULATIONS),
+    "stop": Rule("stop", marked(
+        "The taper ends once a dose at or below the stop dose has been given, or when the next dose would be zero; "
+        "the day after the last dose is the first day without medicine."),
+        HANDBOOK_DESIGN),
+    "duration": Rule("duration", marked(
+        "No taper is shorter than 3 days: a shorter schedule is refused."),
+        WHO_MINIMUM_DURATION),
+    "reference_durations": Rule("reference_durations", marked(
+        "WHO gives about 5 days for buprenorphine and about 10 days for methadone as durations with acceptable "
+        "withdrawal and little rebound. Those durations come from withdrawal management, not from tapering high "
+        "maintenance doses."),
+        WHO_REFERENCE_DURATIONS),
+    "high_risk": Rule("high_risk", marked(
+        "Staying on treatment while any medicine remains comes first for people who are pregnant, have a severely "
+        "weakened immune system, began HIV (ART), HCV or TB medicines in the past month, or have diabetes or some "
+        "mental health conditions."),
+        WHO_HIGH_RISK),
 }
 
 
@@ -384,26 +428,44 @@ def basis_for(inputs: TaperInputs) -> list[dict[str, str]]:
     rules = [BASIS[inputs.mode]] + ([BASIS[PROPORTIONAL]] if inputs.mode in (TARGET_DAYS, STOCK_LIMITED) else [])
     rules += [BASIS[k] for k in ("rounding", "curve", "stop", "duration", "reference_durations", "ending_high",
                                  "low_stable", "dispensable", "high_risk")]
+    low_end = {"methadone": number_text(LOW_END_DOSE_MG["methadone"]),
+               "buprenorphine": number_text(LOW_END_DOSE_MG["buprenorphine"])}
+    shown = [Rule(rule.id, tr(rule.text, **low_end) if rule.id == "ending_high" else tr(rule.text), rule.citation)
+             for rule in rules]
     f = inputs.formulation
-    how = (f"measured as a volume of {number_text(f.mg_per_ml)} mg/mL" if f.mg_per_ml is not None
-           else "made up of the fewest of: " + ", ".join(u.name for u in f.units))
-    step = (f"its rounding step is {number_text(f.step_mg)} mg" if inputs.step_from_formulation
-            else f"the rounding step of {number_text(inputs.step_mg)} mg was set by hand (the formulation's is "
-                 f"{number_text(f.step_mg)} mg)")
-    rules.append(Rule("formulation", f"{f.label}: {step}; each dose is {how}.", f.source))
-    return [rule.to_json() for rule in rules]
+    said = {"formulation": tr(f.label), "step": number_text(f.step_mg)}
+    if f.mg_per_ml is not None:
+        said["concentration"] = number_text(f.mg_per_ml)
+        if inputs.step_from_formulation:
+            text = tr("{formulation}: its rounding step is {step} mg; each dose is measured as a volume of "
+                      "{concentration} mg/mL.", **said)
+        else:
+            text = tr("{formulation}: the rounding step of {given_step} mg was set by hand (the formulation's is "
+                      "{step} mg); each dose is measured as a volume of {concentration} mg/mL.",
+                      given_step=number_text(inputs.step_mg), **said)
+    else:
+        said["units"] = ", ".join(tr(u.name) for u in f.units)
+        if inputs.step_from_formulation:
+            text = tr("{formulation}: its rounding step is {step} mg; each dose is made up of the fewest of: {units}.",
+                      **said)
+        else:
+            text = tr("{formulation}: the rounding step of {given_step} mg was set by hand (the formulation's is "
+                      "{step} mg); each dose is made up of the fewest of: {units}.",
+                      given_step=number_text(inputs.step_mg), **said)
+    shown.append(Rule("formulation", text, f.source))
+    return [rule.to_json() for rule in shown]
 
 
 def warnings_for(inputs: TaperInputs, days: int, last_dose: Decimal | None) -> list[Warning]:
     """What the clinician must read for these inputs, each with its source (not yet in order)."""
     found: list[Warning] = []
     if inputs.high_risk:
-        names = ", ".join(c.label.lower() for c in HIGH_RISK if c.value in inputs.high_risk)
+        names = ", ".join(in_sentence(c.label) for c in HIGH_RISK if c.value in inputs.high_risk)
         found.append(Warning(
             DANGER, "keep_on_oamt",
-            f"This patient is high-risk ({names}). WHO puts people in these groups first for staying on "
-            "treatment while any medicine remains: use this schedule only if there is truly no alternative, and "
-            "restart treatment as soon as medicine is available again.", WHO_HIGH_RISK))
+            tr("This patient is high-risk ({conditions}). WHO puts people in these groups first for staying on "
+               "treatment while any medicine remains: use this schedule only if there is truly no alternative, and "
+               "restart treatment as soon as medicine is available again.", conditions=names), WHO_HIGH_RISK))
     if last_dose is not None:
         high = ending_high_warning(inputs.medicine, last_dose)
         if high is not None:
@@ -411,20 +473,23 @@ def warnings_for(inputs: TaperInputs, days: int, last_dose: Decimal | None) -> l
     if inputs.start_dose_mg > USUAL_MAX_DOSE_MG[inputs.medicine]:
         found.append(Warning(
             CAUTION, "dose_above_usual_range",
-            f"Check that the dose is in mg, not mL: {number_text(inputs.start_dose_mg)} mg of {inputs.medicine} is above "
-            f"{number_text(USUAL_MAX_DOSE_MG[inputs.medicine])} mg, a figure commonly quoted as the top of the usual daily "
-            "range but not verified in this handbook's sources, and not a maximum: higher doses are given. This "
-            "handbook's check, to catch a dose typed in mL or read from the wrong strength.", HANDBOOK_DESIGN))
+            tr("Check that the dose is in mg, not mL: {dose} mg of {medicine} is above {usual} mg, a figure commonly "
+               "quoted as the top of the usual daily range but not verified in this handbook's sources, and not a "
+               "maximum: higher doses are given. This handbook's check, to catch a dose typed in mL or read from the "
+               "wrong strength.", dose=number_text(inputs.start_dose_mg), medicine=medicine_name(inputs.medicine),
+               usual=number_text(USUAL_MAX_DOSE_MG[inputs.medicine])), HANDBOOK_DESIGN))
     reference = WHO_REFERENCE_DAYS[inputs.medicine]
     if last_dose is not None and days < reference:
         found.append(Warning(
             CAUTION, "faster_than_reference",
-            f"This taper lasts {days} days, faster than the about {reference} days WHO gives for "
-            f"{inputs.medicine} with acceptable withdrawal and little rebound (durations from withdrawal "
-            "management, not from high maintenance doses).", WHO_REFERENCE_DURATIONS))
+            tr("This taper lasts {days}, faster than the about {reference} WHO gives for {medicine} with acceptable "
+               "withdrawal and little rebound (durations from withdrawal management, not from high maintenance "
+               "doses).", days=plural(days, "days"), reference=plural(reference, "days"),
+               medicine=medicine_name(inputs.medicine)), WHO_REFERENCE_DURATIONS))
     f = inputs.formulation
     if f.note and f.note_source is not None:
-        found.append(Warning(CAUTION, "formulation_note", f.note, f.note_source))
+        # Content text (content/formulations.yml): shown translated when a catalog has it.
+        found.append(Warning(CAUTION, "formulation_note", tr(f.note), f.note_source))
     return found
 
 
@@ -443,18 +508,19 @@ def _too_long(inputs: TaperInputs) -> dict[str, str]:
              STOCK_LIMITED: "stock_mg"}[inputs.mode]
     if inputs.step_days > 1:
         field = "step_days"
-    return {field: f"With these settings the taper would last more than {MAX_TAPER_DAYS} days; this calculator "
-                   "is for crisis tapers. Choose a faster reduction or fewer days at each dose."}
+    return {field: tr("With these settings the taper would last more than {max_days} days; this calculator is for "
+                      "crisis tapers. Choose a faster reduction or fewer days at each dose.", max_days=MAX_TAPER_DAYS)}
 
 
 def _no_doses(inputs: TaperInputs) -> dict[str, str]:
     """An empty schedule is stopping at once, not a taper: say why, at the field to change."""
     if inputs.start_dose_mg == inputs.step_mg:
-        return {"start_dose_mg": f"{number_text(inputs.start_dose_mg)} mg is a single rounding step: the next dose would be "
-                                 "0, so there is no taper to work out."}
+        return {"start_dose_mg": tr("{dose} mg is a single rounding step: the next dose would be 0, so there is no "
+                                    "taper to work out.", dose=number_text(inputs.start_dose_mg))}
     field = {PROPORTIONAL: "percent", LINEAR: "amount_mg", TARGET_DAYS: "stop_dose_mg"}.get(inputs.mode, "percent")
-    return {field: "The first reduced dose rounds to 0: that is stopping at once, not a taper. "
-                   "Choose a smaller reduction." + _works_hint(inputs)}
+    said = tr("The first reduced dose rounds to 0: that is stopping at once, not a taper. Choose a smaller reduction.")
+    hint = _works_hint(inputs)
+    return {field: f"{said} {hint}" if hint else said}
 
 
 def _units(inputs: TaperInputs) -> tuple[int, int]:
@@ -474,53 +540,57 @@ def _largest_percent_long_enough(inputs: TaperInputs) -> int | None:
 
 
 def _works_hint(inputs: TaperInputs) -> str:
-    """' A reduction of at most … gives …': a value of the mode's own field that gives a taper of 3 days."""
+    """'A reduction of at most … gives …': a value of the mode's own field that gives a taper of 3 days ("" when
+    there is none)."""
     if inputs.mode == PROPORTIONAL:
         tenths = _largest_percent_long_enough(inputs)
         if tenths is not None:
-            return (f" A reduction of at most {number_text(Decimal(tenths) / 10)} % gives a taper of at least "
-                    f"{WHO_MINIMUM_DAYS} days.")
+            return tr("A reduction of at most {percent} % gives a taper of at least {min_days} days.",
+                      percent=number_text(Decimal(tenths) / 10), min_days=WHO_MINIMUM_DAYS)
     elif inputs.mode == LINEAR:
         start, stop = _units(inputs)
         need = -(-WHO_MINIMUM_DAYS // inputs.step_days)
         k = largest_with(lambda a: len(linear_doses(inputs.start_dose_mg, a * inputs.step_mg, inputs.stop_dose_mg,
                                                     inputs.step_mg, need)) >= need, 1, max(start - 1, 1))
         if k is not None:
-            return (f" A reduction of at most {number_text(k * inputs.step_mg)} mg gives a taper of at least "
-                    f"{WHO_MINIMUM_DAYS} days.")
+            return tr("A reduction of at most {amount} mg gives a taper of at least {min_days} days.",
+                      amount=number_text(k * inputs.step_mg), min_days=WHO_MINIMUM_DAYS)
     return ""
 
 
 def _too_short(inputs: TaperInputs, days: int) -> dict[str, str]:
     """Shorter than WHO's minimum of 3 days: refused, at the field to change, with a value that works."""
-    said = (f"This schedule gives {plural(days, 'days')} of dosing: WHO asks that a taper last at least "
-            f"{WHO_MINIMUM_DAYS} days. Stopping this fast is abrupt cessation, not a taper.")
+    said = tr("This schedule gives {days} of dosing: WHO asks that a taper last at least {min_days} days. Stopping "
+              "this fast is abrupt cessation, not a taper.", days=plural(days, "days"), min_days=WHO_MINIMUM_DAYS)
     if inputs.mode == TARGET_DAYS:
         assert inputs.target_days is not None
         for steps in range(inputs.target_days + 1, min(inputs.target_days + 60, MAX_HORIZON_DAYS) + 1):
             percent = target_percent(inputs.start_dose_mg, inputs.stop_dose_mg, steps)[1]
             count = len(proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, inputs.step_mg))
             if _long_enough(count, inputs):
-                return {"target_days": f"{said} Rounding shortens it: ask for {steps} steps instead."}
-        return {"stop_dose_mg": f"{said} Choose a lower stop dose."}
+                return {"target_days": said + " " + tr("Rounding shortens it: ask for {steps} instead.",
+                                                       steps=plural(steps, "steps"))}
+        return {"stop_dose_mg": said + " " + tr("Choose a lower stop dose.")}
     hint = _works_hint(inputs)
     field = {PROPORTIONAL: "percent", LINEAR: "amount_mg"}.get(inputs.mode, "percent")
     if not hint:
-        return {"stop_dose_mg": f"{said} Choose a lower stop dose, or hold each dose for "
-                                f"{WHO_MINIMUM_DAYS} days."}
-    return {field: said + hint}
+        return {"stop_dose_mg": said + " " + tr("Choose a lower stop dose, or hold each dose for {min_days} days.",
+                                                min_days=WHO_MINIMUM_DAYS)}
+    return {field: said + " " + hint}
 
 
 def _not_dispensable(inputs: TaperInputs, unmeasurable: list[Decimal]) -> dict[str, str]:
     """A dose the formulation cannot give: refused, on the rounding step when it was set by hand."""
     f = inputs.formulation
     doses = ", ".join(f"{number_text(d)} mg" for d in unmeasurable[:5]) + (" …" if len(unmeasurable) > 5 else "")
-    said = f"With {f.label}, some doses of this schedule ({doses}) cannot be measured or made up exactly"
     if not inputs.step_from_formulation:
-        return {"step_mg": f"{said}: use a rounding step of {number_text(f.step_mg)} mg (the formulation's), or choose "
-                           "another formulation."}
-    return {"formulation": f"{said}: choose a formulation that can give these doses, for example an oral "
-                           "solution for methadone, or 0.4 mg tablets for buprenorphine where the clinic has them."}
+        return {"step_mg": tr("With {formulation}, some doses of this schedule ({doses}) cannot be measured or made up "
+                              "exactly: use a rounding step of {step} mg (the formulation's), or choose another "
+                              "formulation.", formulation=tr(f.label), doses=doses, step=number_text(f.step_mg))}
+    return {"formulation": tr("With {formulation}, some doses of this schedule ({doses}) cannot be measured or made "
+                              "up exactly: choose a formulation that can give these doses, for example an oral "
+                              "solution for methadone, or 0.4 mg tablets for buprenorphine where the clinic has "
+                              "them.", formulation=tr(f.label), doses=doses)}
 
 
 def _schedule(inputs: TaperInputs, doses: list[Decimal]) -> list[dict[str, Any]]:
@@ -556,17 +626,26 @@ def run(raw: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[s
         assert inputs.target_days is not None
         unrounded, percent = target_percent(inputs.start_dose_mg, inputs.stop_dose_mg, inputs.target_days)
         doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
-        arithmetic.append(f"100 × (1 − ({number_text(inputs.stop_dose_mg)} ÷ {number_text(inputs.start_dose_mg)})^(1 ÷ "
-                          f"{inputs.target_days})) = {number_text(unrounded.quantize(Decimal('0.0001')))} %; "
-                          f"to one decimal: {number_text(percent)} %")
+        formula = (f"100 × (1 − ({number_text(inputs.stop_dose_mg)} ÷ {number_text(inputs.start_dose_mg)})^(1 ÷ "
+                   f"{inputs.target_days}))")
+        arithmetic.append(tr("{formula} = {unrounded} %; to one decimal: {percent} %", formula=formula,
+                             unrounded=number_text(unrounded.quantize(Decimal("0.0001"))),
+                             percent=number_text(percent)))
         extra = {"target_days": inputs.target_days, "percent_unrounded": dec(unrounded.quantize(Decimal("0.0001")))}
         if len(doses) != inputs.target_days:
-            longer = "longer" if len(doses) > inputs.target_days else "shorter"
-            notes.append(Warning(
-                CAUTION, "target_days_rounding",
-                f"Rounding the percentage to {number_text(percent)} % and each dose to a {number_text(step)} mg step makes this "
-                f"taper {len(doses)} dosing steps long, {longer} than the {inputs.target_days} asked for.",
-                HANDBOOK_DESIGN))
+            said = {"percent": number_text(percent), "step": number_text(step), "n": number_text(len(doses)),
+                    "asked": number_text(inputs.target_days)}
+            if len(doses) > inputs.target_days:
+                text = tr_n("Rounding the percentage to {percent} % and each dose to a {step} mg step makes this "
+                            "taper {n} dosing step long, longer than the {asked} asked for.",
+                            "Rounding the percentage to {percent} % and each dose to a {step} mg step makes this "
+                            "taper {n} dosing steps long, longer than the {asked} asked for.", len(doses), **said)
+            else:
+                text = tr_n("Rounding the percentage to {percent} % and each dose to a {step} mg step makes this "
+                            "taper {n} dosing step long, shorter than the {asked} asked for.",
+                            "Rounding the percentage to {percent} % and each dose to a {step} mg step makes this "
+                            "taper {n} dosing steps long, shorter than the {asked} asked for.", len(doses), **said)
+            notes.append(Warning(CAUTION, "target_days_rounding", text, HANDBOOK_DESIGN))
     elif inputs.mode == STOCK_LIMITED:
         plan, errors = _stock_limited(inputs)
         if plan is None:
@@ -620,11 +699,15 @@ def _stock_headline(extra: dict[str, Any], total: Decimal, inputs: TaperInputs) 
     used = Decimal(extra["used_within_horizon_mg"])
     after = total - used
     extra["needed_after_resupply_mg"] = dec(after)
-    extra["stock_headline"] = (
-        f"By resupply on day {inputs.horizon_days}, this schedule uses {number_text(used)} mg of the {extra['stock_mg']} mg "
-        f"set aside ({extra['left_at_horizon_mg']} mg left)"
-        + (f"; the rest of the schedule needs {number_text(after)} mg after resupply." if after
-           else "; the schedule ends before resupply."))
+    said = {"day": number_text(inputs.horizon_days), "used": number_text(used),
+            "stock": plain_number(extra["stock_mg"]), "left": plain_number(extra["left_at_horizon_mg"])}
+    if after:
+        extra["stock_headline"] = tr("By resupply on day {day}, this schedule uses {used} mg of the {stock} mg set "
+                                     "aside ({left} mg left); the rest of the schedule needs {after} mg after "
+                                     "resupply.", after=number_text(after), **said)
+    else:
+        extra["stock_headline"] = tr("By resupply on day {day}, this schedule uses {used} mg of the {stock} mg set "
+                                     "aside ({left} mg left); the schedule ends before resupply.", **said)
 
 
 def _common(inputs: TaperInputs, percent: Decimal | None) -> dict[str, Any]:
@@ -666,41 +749,55 @@ def _stock_limited(inputs: TaperInputs) -> tuple[StockLimitedPlan | None, dict[s
     step, horizon, stock = inputs.step_mg, inputs.horizon_days, inputs.stock_mg
     need = inputs.start_dose_mg * horizon
     extra: dict[str, Any] = {"stock_mg": dec(stock), "horizon_days": horizon, "needed_at_current_dose_mg": dec(need)}
-    arithmetic = [(f"{number_text(inputs.start_dose_mg)} mg × {plural(horizon, 'days')} = {number_text(need)} mg at the current dose; "
-                  f"the stock is {number_text(stock)} mg")]
+    arithmetic = [tr("{dose} mg × {days} = {need} mg at the current dose; the stock is {stock} mg",
+                     dose=number_text(inputs.start_dose_mg), days=plural(horizon, "days"), need=number_text(need),
+                     stock=number_text(stock))]
     if need <= stock:
+        headline = tr_n("The {stock} mg set aside covers the current dose for the {n} day until resupply ({need} mg), "
+                        "with {left} mg left.",
+                        "The {stock} mg set aside covers the current dose for all {n} days until resupply ({need} mg), "
+                        "with {left} mg left.", horizon, stock=number_text(stock), n=number_text(horizon),
+                        need=number_text(need), left=number_text(stock - need))
         extra.update({"taper_needed": False, "used_within_horizon_mg": dec(need),
                       "left_at_horizon_mg": dec(stock - need), "needed_after_resupply_mg": "0",
-                      "stock_headline": f"The {number_text(stock)} mg set aside covers the current dose for all {horizon} "
-                                        f"days until resupply ({number_text(need)} mg), with {number_text(stock - need)} mg left."})
+                      "stock_headline": headline})
         note = Warning(CAUTION, "no_taper_needed",
-                       f"No taper is needed: {number_text(stock)} mg covers {plural(horizon, 'days')} at the current dose of "
-                       f"{number_text(inputs.start_dose_mg)} mg ({number_text(need)} mg). Keep the dose.", WHO_CONTINUE_OAMT)
+                       tr("No taper is needed: {stock} mg covers {days} at the current dose of {dose} mg ({need} mg). "
+                          "Keep the dose.", stock=number_text(stock), days=plural(horizon, "days"),
+                          dose=number_text(inputs.start_dose_mg), need=number_text(need)), WHO_CONTINUE_OAMT)
         return StockLimitedPlan(Decimal(0), [], False, extra, (note,),
-                                (*arithmetic, "so no reduction is needed: 0 %")), {}
+                                (*arithmetic, tr("so no reduction is needed: 0 %"))), {}
     start, _ = in_steps(inputs.start_dose_mg, step)
     stop, _ = in_steps(inputs.stop_dose_mg, step)
     stock_steps, _ = in_steps(stock, step)  # use ≤ stock ⟺ use in steps ≤ floor(stock / step)
     found = search_stock_limited(start, stop, inputs.step_days, horizon, stock_steps)
     if found.tenths is None:
         if found.least_used is None:
-            message = (f"At {number_text(inputs.start_dose_mg)} mg no reduction gives a taper of at least "
-                       f"{WHO_MINIMUM_DAYS} days: there is no taper to fit into {number_text(stock)} mg.")
+            message = tr("At {dose} mg no reduction gives a taper of at least {min_days} days: there is no taper to "
+                         "fit into {stock} mg.", dose=number_text(inputs.start_dose_mg), min_days=WHO_MINIMUM_DAYS,
+                         stock=number_text(stock))
         else:
             least = Decimal(found.least_used) * step
-            message = (f"This stock cannot cover {plural(horizon, 'days')}: the fastest taper of at least {WHO_MINIMUM_DAYS} "
-                       f"days ({number_text(Decimal(found.least_tenths or 0) / 10)} %) needs {number_text(least)} mg by then, "
-                       f"{number_text(least - stock)} mg more than the {number_text(stock)} mg set aside. Set aside at least "
-                       f"{number_text(least)} mg, or bring resupply forward.")
+            message = tr("This stock cannot cover {days}: the fastest taper of at least {min_days} days ({percent} %) "
+                         "needs {needed} mg by then, {more} mg more than the {stock} mg set aside. Set aside at least "
+                         "{set_aside} mg, or bring resupply forward.", days=plural(horizon, "days"),
+                         min_days=WHO_MINIMUM_DAYS, percent=number_text(Decimal(found.least_tenths or 0) / 10),
+                         needed=number_text(least), more=number_text(least - stock), stock=number_text(stock),
+                         set_aside=number_text(least))
         return None, {"stock_mg": message}
     percent = Decimal(found.tenths) / 10
     used = Decimal(found.used or 0) * step
     doses = proportional_doses(inputs.start_dose_mg, percent, inputs.stop_dose_mg, step)
     extra.update({"taper_needed": True, "used_within_horizon_mg": dec(used), "left_at_horizon_mg": dec(stock - used)})
-    line = (f"the smallest reduction on the 0.1 % grid whose first {plural(horizon, 'days')} use at most {number_text(stock)} mg: "
-            f"{number_text(percent)} % ({number_text(used)} mg)")
-    if found.used_one_lower is not None:
-        line += f"; at {number_text(percent - Decimal('0.1'))} % they use {number_text(Decimal(found.used_one_lower) * step)} mg"
+    said = {"days": plural(horizon, "days"), "stock": number_text(stock), "percent": number_text(percent),
+            "used": number_text(used)}
+    if found.used_one_lower is None:
+        line = tr("the smallest reduction on the 0.1 % grid whose first {days} use at most {stock} mg: {percent} % "
+                  "({used} mg)", **said)
+    else:
+        line = tr("the smallest reduction on the 0.1 % grid whose first {days} use at most {stock} mg: {percent} % "
+                  "({used} mg); at {lower} % they use {lower_used} mg", lower=number_text(percent - Decimal("0.1")),
+                  lower_used=number_text(Decimal(found.used_one_lower) * step), **said)
     return StockLimitedPlan(percent, doses, True, extra, (), (*arithmetic, line)), {}
 
 
@@ -721,7 +818,7 @@ def _no_taper_result(inputs: TaperInputs, extra: dict[str, Any], notes: list[War
     high_risk = [w for w in warnings_for(inputs, horizon, None) if w.id == "keep_on_oamt"]
     result.update({
         "schedule": schedule, "days": horizon, "dosing_steps": 1, "total_mg": dec(dose * horizon),
-        "cessation_day": None, "method": "The stock covers the current dose on every day until resupply.",
+        "cessation_day": None, "method": tr("The stock covers the current dose on every day until resupply."),
         "arithmetic": arithmetic, "warnings": [w.to_json() for w in high_risk + notes],
         "basis": basis_for(inputs), **extra,
     })

@@ -12,11 +12,14 @@ the rounded curve stays on it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from math import floor, gcd
 from typing import Callable
 
+from .fields import number_text
+from .messages import marked, tr
 from .vocabulary import (
     CAUTION,
     DANGER,
@@ -170,37 +173,38 @@ def use_within(doses: list[int], step_days: int, horizon_days: int) -> int:
 
 # After a gap, the handbook's own rule: the sources it holds give no checked number of missed days after which the
 # old dose becomes unsafe (CLINICAL.md: the days-missed trigger is unverified), so any gap counts.
+# Its text is a message, translated where it is shown (taper_safety_warnings).
 RESTART_AFTER_GAP = Warning(
     DANGER, "restart_after_gap",
-    "This handbook's rule: after the taper, or after a gap in dosing of any length, do not go back to the dose the "
-    "patient took before; restart low and build up under review. Reason: the sources this handbook holds give no "
-    "checked number of missed days after which the old dose becomes unsafe, so every gap is treated as a loss of "
-    "tolerance.", HANDBOOK_DESIGN)
+    marked("This handbook's rule: after the taper, or after a gap in dosing of any length, do not go back to the "
+           "dose the patient took before; restart low and build up under review. Reason: the sources this handbook "
+           "holds give no checked number of missed days after which the old dose becomes unsafe, so every gap is "
+           "treated as a loss of tolerance."), HANDBOOK_DESIGN)
 
 
 def taper_safety_warnings() -> list[Warning]:
     """Shown with every taper."""
     return [
         Warning(DANGER, "loss_of_tolerance",
-                "Tolerance falls during a taper and after a break in treatment, so a dose the patient once took "
-                "safely can be fatal. Restart at a low dose, as at a first start of treatment: for methadone, "
-                "generally 20 mg or less, and 10–15 mg when tolerance is low or uncertain.", WHO_REINDUCTION),
-        RESTART_AFTER_GAP,
+                tr("Tolerance falls during a taper and after a break in treatment, so a dose the patient once took "
+                   "safely can be fatal. Restart at a low dose, as at a first start of treatment: for methadone, "
+                   "generally 20 mg or less, and 10–15 mg when tolerance is low or uncertain."), WHO_REINDUCTION),
+        replace(RESTART_AFTER_GAP, text=tr(RESTART_AFTER_GAP.text)),
         Warning(DANGER, "naloxone",
-                "Offer naloxone and show the patient and the people around them how to use it, during the taper "
-                "and after it.", WHO_NALOXONE),
+                tr("Offer naloxone and show the patient and the people around them how to use it, during the taper "
+                   "and after it."), WHO_NALOXONE),
         Warning(CAUTION, "monitor_withdrawal",
-                "Taper only with careful clinical monitoring by an experienced team: check withdrawal before each "
-                "reduction, for example with the COWS score (Wesson and Ling's scale, on which 13–24 is moderate "
-                "withdrawal).", WHO_MONITORING),
+                tr("Taper only with careful clinical monitoring by an experienced team: check withdrawal before each "
+                   "reduction, for example with the COWS score (Wesson and Ling's scale, on which 13–24 is moderate "
+                   "withdrawal)."), WHO_MONITORING),
         Warning(CAUTION, "hold_dose",
-                "This handbook's rule, not a WHO rule: at moderate withdrawal or worse, hold the current dose "
-                "rather than push on with the next reduction, and go on when the symptoms settle. Reason: pushing "
-                "through moderate withdrawal makes it more likely that the patient turns to other opioids.",
+                tr("This handbook's rule, not a WHO rule: at moderate withdrawal or worse, hold the current dose "
+                   "rather than push on with the next reduction, and go on when the symptoms settle. Reason: pushing "
+                   "through moderate withdrawal makes it more likely that the patient turns to other opioids."),
                 HANDBOOK_DESIGN),
         Warning(CAUTION, "lofexidine",
-                "If withdrawal symptoms need a medicine, choose lofexidine over clonidine, above all outside "
-                "hospital: it causes fewer side effects.", WHO_LOFEXIDINE),
+                tr("If withdrawal symptoms need a medicine, choose lofexidine over clonidine, above all outside "
+                   "hospital: it causes fewer side effects."), WHO_LOFEXIDINE),
     ]
 
 
@@ -215,18 +219,26 @@ def ending_high_warning(medicine: str, last_dose_mg: Decimal) -> Warning | None:
     threshold = LOW_END_DOSE_MG.get(medicine)
     if threshold is None or last_dose_mg <= threshold:
         return None
-    return Warning(
-        DANGER, "ending_high",
-        f"This taper stops from {_mg(last_dose_mg)} mg: that is abrupt cessation from {_mg(last_dose_mg)} mg, not "
-        f"the end of a taper. WHO names the alternative: hold the patient at a low, stable dose until medicine is "
-        f"available again. This handbook's rule: a taper should come down to {_mg(threshold)} mg of {medicine} or "
-        "less (about one small tablet) before it stops, because stopping from a higher dose withdraws all of it at "
-        "once: worse withdrawal, and a higher risk of relapse and of overdose once tolerance is lost.",
-        HANDBOOK_DESIGN)
+    return Warning(DANGER, "ending_high",
+                   tr(ENDING_HIGH[medicine], dose=number_text(last_dose_mg), threshold=number_text(threshold)),
+                   HANDBOOK_DESIGN)
 
 
-def _mg(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+# The ending_high warning for each medicine of LOW_END_DOSE_MG (the medicine's name is part of the sentence).
+ENDING_HIGH = {
+    "methadone": marked(
+        "This taper stops from {dose} mg: that is abrupt cessation from {dose} mg, not the end of a taper. WHO names "
+        "the alternative: hold the patient at a low, stable dose until medicine is available again. This handbook's "
+        "rule: a taper should come down to {threshold} mg of methadone or less (about one small tablet) before it "
+        "stops, because stopping from a higher dose withdraws all of it at once: worse withdrawal, and a higher risk "
+        "of relapse and of overdose once tolerance is lost."),
+    "buprenorphine": marked(
+        "This taper stops from {dose} mg: that is abrupt cessation from {dose} mg, not the end of a taper. WHO names "
+        "the alternative: hold the patient at a low, stable dose until medicine is available again. This handbook's "
+        "rule: a taper should come down to {threshold} mg of buprenorphine or less (about one small tablet) before "
+        "it stops, because stopping from a higher dose withdraws all of it at once: worse withdrawal, and a higher "
+        "risk of relapse and of overdose once tolerance is lost."),
+}
 
 
 def gentlest_fit(use: Callable[[int], int], budget: int, grid: range = GRID_TENTHS) -> int | None:

@@ -19,13 +19,18 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
+from .messages import marked, tr
+
 # [@id §Section]  or  [@id]  or, for a stored source,
 # [@who-2025 §Assisted withdrawal management ^"at least 3 days"]
 CITATION_MARKUP = re.compile(r'\[@([^\]\s§^]*)\s*(?:§\s*([^\]^]*?))?\s*(?:\^"([^"\]]*)")?\s*\]')
 
 DANGER, CAUTION, INFO = "danger", "caution", "info"
 LEVELS = (DANGER, CAUTION, INFO)
-LEVEL_WORDS = {DANGER: "Danger", CAUTION: "Caution", INFO: "Note"}
+# The level of a warning in words, as its heading says it (messages: translated with tr where shown).
+LEVEL_WORDS = {DANGER: marked("Danger"), CAUTION: marked("Caution"), INFO: marked("Note")}
+# The short name of the handbook as a source (content/sources.yml, this-handbook): said in the reader's language.
+HANDBOOK_ID, HANDBOOK_SHORT = "this-handbook", marked("This handbook")
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class Citation:
     def text(self, short_names: Mapping[str, str]) -> str:
         """The citation as a reader sees it: 'WHO 2025, Assisted withdrawal management'."""
         short = short_names.get(self.source_id, self.source_id)
+        if self.source_id == HANDBOOK_ID:
+            short = tr(short)  # "This handbook" (its section title stays English, as every cited section's does)
         return f"{short}, {self.section}" if self.section else short
 
     def to_json(self) -> dict[str, str]:

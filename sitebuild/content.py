@@ -859,6 +859,9 @@ def load_calculator_data(content_dir: Path, index: SourceIndex, problems: list[P
             data[data_set.name] = items
     if invalid:
         data[INVALID] = invalid
+    # The calculators' messages in every language, checked and compiled (sitebuild/messages.py).
+    from sitebuild import messages
+    data["messages"] = messages.compile_all(content_dir, data, problems)
     return data
 
 

@@ -23,7 +23,7 @@ from mkdocs.structure.files import File
 from sitebuild import content as content_model
 from sitebuild import i18n
 from sitebuild import citation_report, links, pages, pyodide_embed
-from sitebuild import manifest, search_ranking, service_worker
+from sitebuild import manifest, messages, search_ranking, service_worker
 from sitebuild import situations as situations_model
 
 log = get_plugin_logger(__name__)  # on the mkdocs logger tree, so --strict sees its warnings
@@ -265,8 +265,16 @@ def on_post_build(config):
         (site / name).write_bytes(data)
     report = _state.report
     report_path = site / "translation-report.json"
-    report_path.write_text(__import__("json").dumps(report.as_json(), indent=1, ensure_ascii=False), encoding="utf-8")
+    pages = report.as_json()
+    # The calculators' messages (sitebuild/messages.py): per language, how many are translated and which are not.
+    english = _state.english
+    for lang, found in messages.report(content_model.default_content_dir(), english.calculator_data).items():
+        pages.setdefault(lang, {})["calculator_messages"] = found
+    report_path.write_text(__import__("json").dumps(pages, indent=1, ensure_ascii=False), encoding="utf-8")
     log.info(report.summary())
+    log.info("Calculator messages: " + "; ".join(f"{lang}: {m['calculator_messages']['translated']} of "
+                                                  f"{m['calculator_messages']['messages']} translated"
+                                                  for lang, m in sorted(pages.items()) if "calculator_messages" in m))
     pyodide_embed.write_runtime(site, _state.english.site_data, scripts=_state.runtime)
     vendor = site / "assets" / "vendor" / "iframe-worker"
     vendor.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from calculators import fields_for
 from calculators.vocabulary import Citation, citations_in
+from calculators.messages import speaking
 from calculators.fields import BOOLEAN, CHOICE, DATE, MULTICHOICE, ROWS, YESNO, Field
 
 from .content import CITATION, Content, GlossaryEntry
@@ -35,6 +36,24 @@ HAZARD_LOG = path_of("hazard-log")
 PROGRAMME_MARKER = "<!-- programme -->"
 # Hand-written (docs/checking-sources.md); routes.FIXED does not list it yet.
 CHECKING_SOURCES = path_of("checking-sources")
+
+# What docs/assets/calculator.js says (status lines, notices), in English; each calculator form carries them in
+# the page's language (data-words), so one script speaks every language. {names} are filled in by the script.
+CALCULATOR_SCRIPT_WORDS = (
+    "Preparing the calculator…",
+    "Loading the calculator is taking longer than usual…",
+    "Calculator ready.",
+    "Calculating…",
+    "Result ready below.",
+    "One input needs correcting; no result is shown.",
+    "Inputs to correct: {count}. No result is shown.",
+    "Out of date: the inputs changed. Calculate again.",
+    "The result below is out of date: the inputs changed. Calculate again to print or download it.",
+    "The calculator could not start: {reason}. Reload the page to try again; the handbook pages still work.",
+    "Use at most {limit} rows: group them, for example patients into dose bands.",
+    "Use at most {limit} rows (this link asks for {asked}): group them, for example patients into dose bands.",
+    "Form cleared; no result is shown.",
+)
 
 
 @dataclass(frozen=True)
@@ -391,11 +410,26 @@ class Renderer:
                                        "BOOLEAN": BOOLEAN, "DATE": DATE, "ROWS": ROWS},
                                 info=info, content=content, t=self.t, lang=lang)
         self.env.filters["t"] = self.t
+        self.env.filters["calculator_text"] = self.calculator_text
+        self.env.filters["taper_heading"] = self.taper_heading
+        self.env.filters["off_target_text"] = lambda pair: self.t("{start} mg ({days} days)").format(
+            start=pair[0], days=pair[1])
         self.env.filters["date"] = lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d)
         # Front matter: a YAML string (JSON's quoting is valid YAML) holding HTML-escaped text, because the
         # theme writes page titles and descriptions into its pages as they are (MkDocs' templates do not
         # escape).
         self.env.filters["yaml_text"] = lambda text: Markup(json.dumps(_text(str(text)), ensure_ascii=False))
+
+    def calculator_text(self, english: str) -> str:
+        """A text the calculators give (a formulation's label), in the page's language: their message catalog."""
+        catalog = ((self.content.calculator_data.get("messages") or {}).get(self.lang) or {}).get("catalog") or {}
+        translated = catalog.get(english)
+        return translated if isinstance(translated, str) and translated else english
+
+    def taper_heading(self, column: str) -> str:
+        """A column of a printed taper table (reference_tables.TaperTable.columns) in the page's language."""
+        day = re.fullmatch(r"Day (\d+)", column)
+        return self.t("Day {n}").format(n=day.group(1)) if day else self.t(column)
 
     def _md(self, text: str, page: str, glossary: bool = False) -> Markup:
         """Content Markdown, with glossary links and citations, as Markup: it is written to be rendered."""
@@ -429,6 +463,15 @@ class Renderer:
                            naloxone=self._md(settings.naloxone, page),
                            protocols=[(link.title, link.url if link.url.startswith("https://")
                                        else rel_link(page, link.url)) for link in settings.local_protocols])
+
+    def results_partly_english(self) -> bool:
+        """Whether some message of the calculators has no translation in this page's language (the reader then
+        sees that sentence in English, and the calculator page says so)."""
+        if self.lang == "en":
+            return False
+        from .messages import all_messages
+        catalog = ((self.content.calculator_data.get("messages") or {}).get(self.lang) or {}).get("catalog") or {}
+        return any(text not in catalog for text in all_messages(self.content.calculator_data))
 
     def signoff_notice(self, page: str) -> Markup:
         """Whether a local clinical lead reviewed this copy (content/settings.yml `clinical_signoff`), as one
@@ -492,7 +535,9 @@ class Renderer:
         out[path_of("job-aids")] = self.render("job_aids_index.md.j2", aids=c.job_aids)
         for calc in c.calculator_pages:
             page = path_of("calculator", calc)
-            fields = form_fields(calc.calculator, c.site_data, page, c)
+            # In the page's language: the allowed range in the help ("de 0,1 à 100 %") is the calculators' text.
+            with speaking((c.calculator_data.get("messages") or {}).get(self.lang)):
+                fields = form_fields(calc.calculator, c.site_data, page, c)
             if self.lang != "en":   # labels and help in the page's language; names, ids and values unchanged
                 from . import i18n
                 fields = i18n.translate_fields(fields, calc.calculator, i18n.calculator_catalog(self.lang), self.t)
@@ -500,11 +545,13 @@ class Renderer:
                                bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
                                runtime=self.up + rel_link(page, self.info.runtime_dir) + "/",
                                runtime_scripts=" ".join(self.info.runtime_scripts),
-                               programme=self.programme_facts())
+                               programme=self.programme_facts(),
+                               script_words={w: self.t(w) for w in CALCULATOR_SCRIPT_WORDS})
             body = Markup(str(self._md(calc.body, page)).replace("<!-- calculator -->", str(form)))
             out[page] = self.render("calculator.md.j2", calc=calc, body=body,
                                     sources=self._sources_line(calc.sources, page),
-                                    signoff=self.signoff_notice(page))
+                                    signoff=self.signoff_notice(page),
+                                    results_partly_english=self.results_partly_english())
         out[path_of("calculators")] = self.render("calculators_index.md.j2", pages=c.calculator_pages)
         from .citation_report import anchored_passages
         out[BIBLIOGRAPHY] = self.render("bibliography.md.j2", sources=c.sources, passages=anchored_passages(c))

@@ -13,9 +13,9 @@ loader (pyodide.mjs), the Emscripten module (pyodide.asm.mjs), the wasm binary
 file's `info` block is passed as `lockFileContents`, so no lock file is fetched.
 
 Over http(s) the same runtime is also given to the browser as real files of the site
-(RAW_FILES: the loader modules and the wasm, served as application/wasm), so the worker imports and
-compiles them from responses the browser can cache compiled code for; the base64 scripts stay for
-file://. A memory snapshot of a runtime that has already imported the calculators
+(RAW_FILES: the loader modules, the wasm served as application/wasm, the standard library and the gzipped
+snapshot), so the worker imports and compiles them from responses the browser can cache compiled code for,
+and reads the rest as bytes with no base64 to decode; the base64 scripts stay for file://. A memory snapshot of a runtime that has already imported the calculators
 (sitebuild/snapshot.py) rides as snapshot.b64.js for both ways; the worker restores it and falls back
 to the plain boot if that fails. docs/assets/calculator.js chooses the way in one place.
 
@@ -38,7 +38,8 @@ from sitebuild import snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 PYODIDE_DIR = REPO / "node_modules" / "pyodide"
-CACHE_DIR = REPO / ".cache" / "pyodide-embed"
+# Build products kept between builds (the gzipped wasm, the snapshots); the bench points it at an empty folder.
+CACHE_DIR = Path(os.environ.get("OAMT_CACHE_DIR") or REPO / ".cache" / "pyodide-embed")
 # The calculators package the browser gets (a test builds a copy with a changed source).
 CALCULATORS_DIR = Path(os.environ.get("OAMT_CALCULATORS_DIR") or REPO / "calculators")
 
@@ -56,11 +57,15 @@ RUNTIME_FILES = (
 )
 
 
+SNAPSHOT_FILE = "snapshot.bin.gz"
 # Served as they are, for http(s) only: the worker imports the modules and streams the wasm from
 # real responses, so the browser keeps their compiled code between visits.
-RAW_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+# The standard library and the gzipped snapshot too: fetched as bytes (the snapshot inflated as it arrives), with
+# no base64 text to read and decode.
+RAW_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", SNAPSHOT_FILE)
 # Used on file:// only (over http(s) their raw files above serve instead): a hosted copy need not store them.
-FILE_ONLY_SCRIPTS = ("pyodide.mjs.b64.js", "pyodide.asm.mjs.b64.js", "pyodide.asm.wasm.b64.js")
+FILE_ONLY_SCRIPTS = ("pyodide.mjs.b64.js", "pyodide.asm.mjs.b64.js", "pyodide.asm.wasm.b64.js",
+                     "python_stdlib.zip.b64.js", "snapshot.b64.js")
 
 
 class RuntimeMissing(RuntimeError):
@@ -121,10 +126,10 @@ def runtime_scripts(pyodide_dir: Path = PYODIDE_DIR, snapshot_key: str = "") -> 
     return scripts
 
 
-def snapshot_script(sources: dict[str, str], pyodide_dir: Path = PYODIDE_DIR) -> tuple[str, str]:
-    """(key, snapshot.b64.js): the gzipped memory snapshot (sitebuild/snapshot.py), made or cached."""
+def snapshot_files(sources: dict[str, str], pyodide_dir: Path = PYODIDE_DIR) -> tuple[str, str, bytes]:
+    """(key, snapshot.b64.js, the gzipped bytes): the memory snapshot (sitebuild/snapshot.py), made or cached."""
     key, packed = snapshot.snapshot_gz(sources, pyodide_dir, CACHE_DIR)
-    return key, _payload_script("snapshotGz", packed)
+    return key, _payload_script("snapshotGz", packed), packed
 
 
 def calculator_sources(calculators_dir: Path = CALCULATORS_DIR) -> dict[str, str]:
@@ -160,13 +165,13 @@ def build_runtime(data: dict, pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str 
     """Every runtime file, in load order: the scripts (text, each ending with its version line), then
     the raw files for http(s) (bytes, versioned by their SHA-256)."""
     check_runtime(pyodide_dir)
-    key, snap = snapshot_script(calculator_sources(), pyodide_dir)
+    key, snap, packed = snapshot_files(calculator_sources(), pyodide_dir)
     scripts = runtime_scripts(pyodide_dir, snapshot_key=key)
     scripts["calculators.js"] = calculator_script(data)
     scripts["snapshot.b64.js"] = snap
     files: dict[str, str | bytes] = {name: versioned(text, name) for name, text in scripts.items()}
     for name in RAW_FILES:
-        files[name] = (pyodide_dir / name).read_bytes()
+        files[name] = packed if name == SNAPSHOT_FILE else (pyodide_dir / name).read_bytes()
     return files
 
 

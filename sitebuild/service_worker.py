@@ -187,10 +187,15 @@ def write_service_worker(site_dir: Path, version: str, build: str = BUILD_PLACEH
              not rel.startswith((RUNTIME_DIR, *ON_USE_ONLY)) and not rel.endswith(ON_USE_SUFFIXES))]
     cache = f"oamt-{build}"
     runtime = runtime_urls(site_dir)
-    keep = keep_list(site_dir, files + [rel for rel in every if rel.startswith(KEEP_TOO)], runtime)
+    # What a copy served over http(s) uses: not the base64 scripts a copy opened from disk needs (the worker still
+    # stores one if a page asks for it: a host that cannot serve the raw files).
+    from sitebuild.pyodide_embed import FILE_ONLY_SCRIPTS
+    served = [u for u in runtime if u[len(RUNTIME_DIR):].split("?", 1)[0] not in FILE_ONLY_SCRIPTS]
+    keep = keep_list(site_dir, files + [rel for rel in every if rel.startswith(KEEP_TOO)], served)
     script = TEMPLATE.read_text(encoding="utf-8")
     for key, value in (("__CACHE_NAME__", cache), ("__BUILD__", build), ("__VERSION__", version),
-                       ("__FILES__", files), ("__RUNTIME__", runtime), ("__KEEP__", keep)):
+                       ("__FILES__", files), ("__RUNTIME_SERVED__", served), ("__RUNTIME__", runtime),
+                       ("__KEEP__", keep)):
         script = script.replace(key, json.dumps(value))
     target = site_dir / "sw.js"
     target.write_text(script, encoding="utf-8")

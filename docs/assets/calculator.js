@@ -23,6 +23,20 @@
 
   var runtime = null; // memoised Promise<{call: function(string, Object): Promise<CalculatorResponse>}>
 
+  /* What the script says, in the page's language: the form carries each English text with its translation
+   * (data-words, written by the build: sitebuild/pages.py, CALCULATOR_SCRIPT_WORDS); {names} are filled in. */
+  function say(form, english, params) {
+    var words = form.__words;
+    if (!words) {
+      try { words = JSON.parse(form.dataset.words || "{}"); } catch (e) { words = {}; }
+      form.__words = words;
+    }
+    var text = words[english] || english;
+    return text.replace(/\{([a-z_]+)\}/g, function (all, name) {
+      return params && params[name] !== undefined ? String(params[name]) : all;
+    });
+  }
+
   function setStatus(form, state, text) {
     var status = form.querySelector("[data-calculator-status]");
     if (!status) return;
@@ -61,26 +75,25 @@
     var dataJson = "{}";
     var bootedCode = null;
 
-    function decode64(text) {
-      if (Uint8Array.fromBase64) return Promise.resolve(Uint8Array.fromBase64(text));
-      return fetch("data:application/octet-stream;base64," + text)
-        .then(function (r) { return r.arrayBuffer(); })
-        .then(function (b) { return new Uint8Array(b); });
-    }
-
-    /* The bytes themselves, or the payload of a fetched base64 script (sitebuild/pyodide_embed.py). */
+    /* The bytes themselves, or the site's own file at that address (over http(s)). */
     async function bytesOf(entry) {
       if (typeof entry !== "string") return entry;
       var response = await fetch(entry);
       if (!response.ok) throw new Error(entry + ": " + response.status);
-      var text = await response.text();
-      var from = text.indexOf('= "') + 3;
-      return decode64(text.slice(from, text.indexOf('"', from)));
+      return new Uint8Array(await response.arrayBuffer());
     }
 
-    async function gunzip(bytes) {
-      var body = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-      return new Uint8Array(await new Response(body).arrayBuffer());
+    /* Gzipped bytes, or a gzipped file of the site inflated as it arrives. */
+    async function gunzipped(entry) {
+      var body;
+      if (typeof entry === "string") {
+        var response = await fetch(entry);
+        if (!response.ok) throw new Error(entry + ": " + response.status);
+        body = response.body;
+      } else {
+        body = new Blob([entry]).stream();
+      }
+      return new Uint8Array(await new Response(body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
     }
 
     function importModule(entry) {
@@ -98,14 +111,19 @@
       var t0 = performance.now();
       var steps = {};
       function step(name) { steps[name] = Math.round(performance.now() - t0); }
-      // Over http the wasm download starts now, beside the module imports; Pyodide gets it below.
+      // The two modules are asked for first (small, and needed first), then the wasm, the standard library
+      // and the snapshot, all at once; over http Pyodide gets the wasm response below.
+      var loaderP = importModule(files.pyodideMjs);
+      var asmP = importModule(files.asm);
+      loaderP.catch(function () {});
+      asmP.catch(function () {}); // judged below
       var wasmP = typeof files.wasm === "string" ? fetch(files.wasm) : null;
       if (wasmP) wasmP.catch(function () {});
       var stdlibP = bytesOf(files.stdlib);
-      var snapshotP = files.snapshot ? bytesOf(files.snapshot).then(gunzip) : Promise.reject(new Error("none"));
+      var snapshotP = files.snapshot ? gunzipped(files.snapshot) : Promise.reject(new Error("none"));
       snapshotP.catch(function () {}); // judged below
-      var loader = await importModule(files.pyodideMjs);
-      var createPyodideModule = (await importModule(files.asm)).default;
+      var loader = await loaderP;
+      var createPyodideModule = (await asmP).default;
       step("modules");
       var stdlib = await stdlibP;
       step("stdlib");
@@ -258,7 +276,7 @@
         var keys = ["pyodideMjs", "asm", "wasmGz", "stdlib", "snapshotGz"];
         var filesP = fetched ? Promise.resolve({
           pyodideMjs: address("pyodide.mjs"), asm: address("pyodide.asm.mjs"), wasm: address("pyodide.asm.wasm"),
-          stdlib: address("python_stdlib.zip.b64.js"), snapshot: address("snapshot.b64.js"),
+          stdlib: address("python_stdlib.zip"), snapshot: address("snapshot.bin.gz"),
         }) : Promise.all(keys.map(function (k) {
           if (!embed[k]) return null;
           return fromBase64(embed[k]).then(function (bytes) { delete embed[k]; return bytes; },
@@ -281,7 +299,7 @@
               // The snapshot could not be used: the plain boot runs, which takes longer.
               var status = form.querySelector("[data-calculator-status]");
               if (status && status.dataset.state === "loading") {
-                setStatus(form, "loading", "Loading the calculator is taking longer than usual…");
+                setStatus(form, "loading", say(form, "Loading the calculator is taking longer than usual…"));
               }
               return;
             }
@@ -347,7 +365,7 @@
       var status = form.querySelector("[data-calculator-status]");
       // A link's errors or a result already shown stay; otherwise say the calculator is loading.
       if (!status || ["invalid", "done", "working"].indexOf(status.dataset.state) < 0) {
-        setStatus(form, "loading", "Preparing the calculator…");
+        setStatus(form, "loading", say(form, "Preparing the calculator…"));
       }
       if (window.performance && performance.mark) performance.mark("calculator-boot-start");
       runtime = startRuntime(form);
@@ -359,7 +377,7 @@
   function prepare(form) {
     getRuntime(form).then(function () {
       var status = form.querySelector("[data-calculator-status]");
-      if (status && status.dataset.state === "loading") setStatus(form, "ready", "Calculator ready.");
+      if (status && status.dataset.state === "loading") setStatus(form, "ready", say(form, "Calculator ready."));
     }, function (e) { fail(form, e); });
   }
 
@@ -466,8 +484,8 @@
     box.hidden = true;
     var first = showErrors(form, errors);
     var count = Object.keys(errors).length;
-    setStatus(form, "invalid", count === 1 ? "One input needs correcting; no result is shown."
-      : count + " inputs need correcting; no result is shown.");
+    setStatus(form, "invalid", count === 1 ? say(form, "One input needs correcting; no result is shown.")
+      : say(form, "Inputs to correct: {count}. No result is shown.", {count: count}));
     if (first) first.focus();
   }
 
@@ -486,7 +504,7 @@
       if (link) link.href = URL.createObjectURL(new Blob([d.text], {type: d.mime}));
     });
     box.hidden = false;
-    setStatus(form, "done", "Result ready below.");
+    setStatus(form, "done", say(form, "Result ready below."));
     // The answer first: focus moves to the result's key-result card (its heading), which scrolls into view,
     // so a reader on a phone lands on the answer and a screen reader reads it next.
     var target = box.querySelector("[data-key-result] [tabindex='-1']") || box;
@@ -495,8 +513,6 @@
   }
 
   /* ---- results tied to their inputs ---- */
-
-  var STALE_TEXT = "Out of date: the inputs changed. Calculate again.";
 
   /* The form changed after its result was shown (or while it was being calculated): the result
    * says so at its top (dimmed, handbook.css; on paper only the notice prints), the status line
@@ -512,7 +528,7 @@
     var notice = document.createElement("p");
     notice.className = "calc-stale-notice";
     notice.id = box.id + "-stale";
-    notice.textContent = STALE_TEXT;
+    notice.textContent = say(form, "Out of date: the inputs changed. Calculate again.");
     box.insertBefore(notice, box.firstChild);
     box.setAttribute("aria-describedby", notice.id);
     box.querySelectorAll("[data-print]").forEach(function (button) {
@@ -526,8 +542,8 @@
       a.setAttribute("aria-disabled", "true");
       a.setAttribute("aria-describedby", notice.id);
     });
-    setStatus(form, "stale", "The result below is out of date: the inputs changed. " +
-      "Calculate again to print or download it.");
+    setStatus(form, "stale",
+      say(form, "The result below is out of date: the inputs changed. Calculate again to print or download it."));
   }
 
   function clearStale(box) {
@@ -538,8 +554,8 @@
   }
 
   function fail(form, error) {
-    setStatus(form, "failed", "The calculator could not start: " + error.message +
-      ". Reload the page to try again; the handbook pages still work.");
+    setStatus(form, "failed", say(form, "The calculator could not start: {reason}. Reload the page to try again; " +
+      "the handbook pages still work.", {reason: error.message}));
   }
 
   /* ---- links that carry the inputs (never a name: the form has none) ---- */
@@ -613,9 +629,11 @@
     return n > 0 ? n : MAX_ROWS;
   }
 
-  function rowLimitMessage(limit, asked) {
-    return "Use at most " + limit + " rows" + (asked ? " (this link asks for " + asked + ")" : "") +
-      ": group them, for example patients into dose bands.";
+  function rowLimitMessage(form, limit, asked) {
+    return asked
+      ? say(form, "Use at most {limit} rows (this link asks for {asked}): group them, for example patients into " +
+        "dose bands.", {limit: limit, asked: asked})
+      : say(form, "Use at most {limit} rows: group them, for example patients into dose bands.", {limit: limit});
   }
 
   /* Enough rows for every row the link names, checked against the limit before any row is added:
@@ -632,7 +650,7 @@
       });
       var limit = maxRows(table);
       if (needed > limit) {
-        errors[table.dataset.rows] = rowLimitMessage(limit, isFinite(needed) ? String(needed) : "more");
+        errors[table.dataset.rows] = rowLimitMessage(form, limit, isFinite(needed) ? String(needed) : "");
         return;
       }
       addRows(table, needed - table.tBodies[0].rows.length);
@@ -681,7 +699,7 @@
   function showRowLimit(form, table) {
     var slot = form.querySelector('[data-error-for="' + CSS.escape(table.dataset.rows) + '"]');
     if (!slot) return;
-    slot.textContent = rowLimitMessage(maxRows(table), "");
+    slot.textContent = rowLimitMessage(table.closest("form"), maxRows(table), "");
     slot.hidden = false;
   }
 
@@ -727,6 +745,8 @@
       programme: form.dataset.programme || "",
       contacts: form.dataset.contacts || "",
       naloxone: form.dataset.naloxone || "",
+      // The page's language: the calculator answers in it (calculators/messages.py); inputs stay the same.
+      lang: document.documentElement.lang || "en",
     };
   }
 
@@ -760,7 +780,7 @@
       var generation = form.dataset.generation;
       if (!runtime) getRuntime(form);
       runtime.then(function (rt) {
-        setStatus(form, "working", "Calculating…");
+        setStatus(form, "working", say(form, "Calculating…"));
         return rt.call(name, inputs, pageContext(form));
       }).then(function (response) {
         render(form, response);
@@ -780,7 +800,7 @@
         linkInputs = null;
         var status = form.querySelector("[data-calculator-status]");
         if (status && ["done", "stale", "invalid"].indexOf(status.dataset.state) >= 0) {
-          setStatus(form, "cleared", "Form cleared; no result is shown.");
+          setStatus(form, "cleared", say(form, "Form cleared; no result is shown."));
         }
         history.replaceState(null, "", location.pathname + location.search);
       });

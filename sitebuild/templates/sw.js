@@ -12,6 +12,8 @@ var FILES = __FILES__;
 var RUNTIME = __RUNTIME__; // this build's runtime scripts, each at its content-hashed address
 var scopeURL = new URL("./", self.location.href);
 var runtimeURLs = RUNTIME.map(function (f) { return new URL(f, scopeURL).href; });
+// The part of it a page served over http(s) uses (not the base64 copies for file://): what is stored ahead of use.
+var servedRuntimeURLs = __RUNTIME_SERVED__.map(function (f) { return new URL(f, scopeURL).href; });
 var runtimeDir = new URL("assets/pyodide/", scopeURL).href;
 // "Keep everything offline" (docs/assets/keep-offline.js): [address, bytes] of every file it stores,
 // and the marker written once all of them are in this build's cache.
@@ -80,7 +82,7 @@ function carryRuntime(cache) {
       });
     })).then(function (held) {
       if (![].concat.apply([], held).length) return;
-      return storeRuntime(cache, runtimeURLs, fresh);
+      return storeRuntime(cache, servedRuntimeURLs, fresh);
     });
   }).catch(function () {
     // Not stored: the pages say so when read offline (docs/assets/offline.js); a calculator used
@@ -171,7 +173,7 @@ self.addEventListener("message", function (event) {
   // content-hashed, so the browser's HTTP cache may answer.
   if (event.data && event.data.type === "store-runtime" && Array.isArray(event.data.urls)) {
     var used = runtimeURLs.filter(function (url) { return event.data.urls.indexOf(url) >= 0; });
-    var rest = runtimeURLs.filter(function (url) { return used.indexOf(url) < 0; });
+    var rest = servedRuntimeURLs.filter(function (url) { return used.indexOf(url) < 0; });
     var download = function (url) { return fetch(new Request(url, {credentials: "same-origin"})); };
     if (used.length) {
       event.waitUntil(caches.open(CACHE).then(function (cache) {

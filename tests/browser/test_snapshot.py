@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import pytest
 
 import calculators
+from sitebuild import pyodide_embed
 from tests.conftest import REPO, QuietHandler, build_site, serving
 from tests.datafiles import calculator_data, load_case
 
@@ -38,10 +39,10 @@ except (ImportError, pytest.skip.Exception):
         pytest.skip("firefox-esr or marionette_driver is not installed")
 
 RUNTIME = "assets/pyodide/"
-# What a calculator uses over http: the small scripts, the loader modules, the wasm, and the standard
-# library and the snapshot (their base64 scripts; the other embedded scripts are for file:// only).
+# What a calculator uses over http: the small scripts, the loader modules, the wasm, the standard library and
+# the gzipped snapshot, each as the site's own file (the base64 scripts are for file:// only).
 USED_OVER_HTTP = {"calculators.js", "pyodide-info.js", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
-                  "python_stdlib.zip.b64.js", "snapshot.b64.js"}
+                  "python_stdlib.zip", "snapshot.bin.gz"}
 BOOT = "() => document.documentElement.dataset.calculatorBoot || ''"
 # Keeps what calculator.js sends its worker with each calculation (installed before the page's scripts,
 # so it sees a shared link's calculation too).
@@ -109,11 +110,15 @@ def damaged(site_dir, tmp_path_factory) -> dict[str, Path]:
     for kind in ("damaged", "other"):
         copy = root / kind
         shutil.copytree(site_dir, copy)
-        if kind == "damaged":
+        if kind == "damaged":  # both copies: the base64 script (file://) and the gzipped file (http)
             path = copy / RUNTIME / "snapshot.b64.js"
             text = path.read_text(encoding="ascii")
             middle = len(text) // 2
             path.write_text(text[:middle] + "QUJD" * 2000 + text[middle + 8000:], encoding="ascii")
+            path = copy / RUNTIME / "snapshot.bin.gz"
+            data = path.read_bytes()
+            middle = len(data) // 2
+            path.write_bytes(data[:middle] + b"ABC" * 2000 + data[middle + 6000:])
         else:  # the page expects a snapshot made of other calculators
             path = copy / RUNTIME / "pyodide-info.js"
             text = path.read_text(encoding="ascii")
@@ -201,14 +206,17 @@ def new_version(site_dir, tmp_path_factory) -> Path:
 
 
 def runtime_addresses(site: Path) -> set[str]:
+    """The runtime files the service worker stores for a copy served over http (not the base64 scripts only a
+    copy opened from disk uses)."""
     text = (site / "sw.js").read_text(encoding="utf-8")
-    return set(re.findall(r'"(assets/pyodide/[^"]+\?v=\w+)"', text))
+    return {a for a in re.findall(r'"(assets/pyodide/[^"]+\?v=\w+)"', text)
+            if a.split("/")[-1].split("?")[0] not in pyodide_embed.FILE_ONLY_SCRIPTS}
 
 
 def test_a_new_version_replaces_every_cached_runtime_file(browser, site_dir, new_version, tmp_path):
     old, new = runtime_addresses(site_dir), runtime_addresses(new_version)
     changed = {a.split("?")[0] for a in old - new}
-    assert {"calculators.js", "snapshot.b64.js"} <= {c.split("/")[-1] for c in changed}
+    assert {"calculators.js", "snapshot.bin.gz"} <= {c.split("/")[-1] for c in changed}
     served = tmp_path / "served"
     shutil.copytree(site_dir, served)
     with serving(served) as base:
