@@ -8,7 +8,8 @@ criteria by their flat names in the JSON). `--data data.json` reads the
 content data the site embeds (formulations, take-home profiles, source
 names); without it the calculators use their built-in defaults, and those
 that need data say so. The repository's own entry point (see the README)
-passes the repository's content.
+passes the repository's content. `--lang fr` gives the messages in French when the
+data carries that language's catalogs (the repository's content does).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from . import CALCULATORS, INTERNAL_ERROR, read_json, run
 from .fields import MULTICHOICE
+from .messages import speaking
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,6 +30,9 @@ def parser() -> argparse.ArgumentParser:
     for name, calculator in CALCULATORS.items():
         p = sub.add_parser(name, help=calculator.title)
         p.add_argument("--data", metavar="FILE", help="the content data as JSON (what the site embeds)")
+        p.add_argument("--lang", metavar="LANG", default="",
+                       help="the language of the messages (fr, ru, uk, ar: those the data has catalogs for); "
+                            "names and values stay the same")
         seen = set()
         for f in calculator.fields({}):
             if f.name in seen or "." in f.name:
@@ -135,7 +140,8 @@ def main(argv: list[str] | None = None, data: dict[str, Any] | None = None) -> i
                 value = getattr(args, f.name, None)
                 if value is not None:
                     inputs[f.name] = value
-        result = run(args.calculator, inputs, data)
+        with speaking((data.get("messages") or {}).get(args.lang)):
+            result = run(args.calculator, inputs, data)
     except Exception:  # a fault in a calculator (or in the data given) must not end as a stack trace
         _print(_form_error(INTERNAL_ERROR))
         return 1

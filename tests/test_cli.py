@@ -142,3 +142,19 @@ def test_content_data_that_fails_the_build_checks_is_a_form_error(tmp_path, calc
     done = cli([calculator, "--data", str(path)], b"{}")
     response = answer(done)
     assert done.returncode == 2 and words in response["errors"]["_form"], response
+
+
+def test_the_messages_in_the_language_asked_for_with_the_repositorys_content(capsys, monkeypatch):
+    import io
+
+    from calculators.__main__ import main
+    from tests.datafiles import calculator_data
+
+    data = calculator_data()
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    bad = ["taper", "--medicine", "methadone", "--start-dose-mg", "abc"]
+    assert main(bad, data=data) == 2
+    english = json.loads(capsys.readouterr().out)["errors"]["start_dose_mg"]
+    assert main([*bad, "--lang", "fr"], data=data) == 2
+    french = json.loads(capsys.readouterr().out)["errors"]["start_dose_mg"]
+    assert french == data["messages"]["fr"]["catalog"][english] and french != english

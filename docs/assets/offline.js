@@ -53,6 +53,8 @@
         return info ? info.runtime.map(function (f) { return new URL(f, swScope()).href; }) : [];
       });
       return list.then(function (all) {
+        // A hosted copy uses the site's raw runtime files; the base64 scripts are for a copy opened from disk.
+        all = all.filter(function (u) { return !/\.b64\.js(\?|$)/.test(u); });
         if (!all.length) return false;
         return caches.open(cacheName).then(function (cache) {
           return Promise.all(all.map(function (u) { return cache.match(u); }));

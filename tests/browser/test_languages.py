@@ -168,6 +168,8 @@ def test_each_calculator_answers_in_the_readers_language(browser, http_url, lang
                     english_numbers = numbers_in(raw_text, "en")
                     continue
                 assert page.evaluate(SENT_CONTEXT)["lang"] == lang
+                # Every message is translated, so the page does not say that results are partly in English.
+                assert page.get_by_text(said["Results partly in English"]).count() == 0
                 # No English sentence, leaving out the source references (they quote their English sources).
                 readable = page.evaluate(WITHOUT_CITATIONS, f"#result-{calculator}")
                 assert not english_runs(readable), english_runs(readable)[:3]
