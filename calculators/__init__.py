@@ -18,6 +18,7 @@ row number beyond `fields.MAX_ROW_NUMBER` an error under the table's name.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import pkgutil
@@ -93,8 +94,10 @@ def respond(name: str, inputs: Any, data: Mapping[str, Any] | None = None,
             context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """`run`, plus the result as HTML and its downloads: what the page shows."""
     data = data or {}
-    # In the reader's language (context "lang"; English without one, or for a language with no messages).
-    with speaking((data.get("messages") or {}).get(str((context or {}).get("lang") or ""))):
+    # In the reader's language (context "lang"), when the data has its messages; otherwise in the language being
+    # spoken already (run_json's), English by default.
+    language = (data.get("messages") or {}).get(str((context or {}).get("lang") or ""))
+    with speaking(language) if language else contextlib.nullcontext():
         response = run(name, inputs, data)
         response["html"], response["downloads"] = "", []
         if response["ok"]:
@@ -123,27 +126,31 @@ def read_json(text: str, what: str = "The inputs") -> tuple[Any, str | None]:
         return None, f"{what} are not valid JSON ({str(e)[:120]})."
 
 
-_DATA_READ: list[Any] = ["{}", {}]  # the last content data text and its reading
+_READ: dict[str, list[Any]] = {"data": ["{}", {}], "messages": ["", {}]}  # the last text of each, and its reading
 
 
-def _read_data(text: str) -> Mapping[str, Any]:
-    """The content data, read once: the page sends the same text with every calculation, and the data sets
-    parsed from it (DataSet.typed) are remembered only while it is the same object."""
-    if text != _DATA_READ[0]:
-        data = json.loads(text)
-        _DATA_READ[:] = [text, data if isinstance(data, Mapping) else {}]
-    return _DATA_READ[1]
+def _read_once(kind: str, text: str) -> Mapping[str, Any]:
+    """The content data (or the page's messages), read once: the page sends the same text with every calculation,
+    and the data sets parsed from it (DataSet.typed) are remembered only while it is the same object."""
+    if text != _READ[kind][0]:
+        value = json.loads(text) if text else {}
+        _READ[kind][:] = [text, value if isinstance(value, Mapping) else {}]
+    return _READ[kind][1]
 
 
-def run_json(name: str, inputs_json: str, data_json: str = "{}", context_json: str = "{}") -> str:
+def run_json(name: str, inputs_json: str, data_json: str = "{}", context_json: str = "{}",
+             messages_json: str = "") -> str:
     """The browser's entry point: JSON in, JSON out, so nothing crosses the
-    Python/JavaScript boundary but plain text. It never raises; every message is in the page's language."""
+    Python/JavaScript boundary but plain text. It never raises; every message is in the page's language:
+    `messages_json` is that language's compiled messages (a page loads only its own), or the data's for it."""
     try:
-        data, context = _read_data(data_json), json.loads(context_json)
+        data, context = _read_once("data", data_json), json.loads(context_json)
         context = context if isinstance(context, Mapping) else {}
+        language = (data.get("messages") or {}).get(str(context.get("lang") or "")) or \
+            _read_once("messages", messages_json)
     except Exception:  # the page's own data: a fault, never the user's input
         return _failure_json(INTERNAL_ERROR)
-    with speaking((data.get("messages") or {}).get(str(context.get("lang") or ""))):
+    with speaking(language):
         inputs, problem = read_json(inputs_json)
         if problem:
             return _failure_json(problem)

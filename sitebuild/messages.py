@@ -53,8 +53,20 @@ class Message:
         return self.places[0][0]
 
 
+_EXTRACTED: dict[tuple, dict[str, Message]] = {}
+
+
 def extract(package: Path = CALCULATORS_DIR) -> dict[str, Message]:
-    """Every message of the calculators' code, by its English text, in the order first met."""
+    """Every message of the calculators' code, by its English text, in the order first met (remembered while the
+    code is unchanged: every calculator page of every language asks)."""
+    key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(package.glob("*.py")))
+    if key not in _EXTRACTED:
+        _EXTRACTED.clear()
+        _EXTRACTED[key] = _extract(package)
+    return dict(_EXTRACTED[key])
+
+
+def _extract(package: Path) -> dict[str, Message]:
     found: dict[str, Message] = {}
     for path in sorted(package.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

@@ -464,6 +464,12 @@ class Renderer:
                            protocols=[(link.title, link.url if link.url.startswith("https://")
                                        else rel_link(page, link.url)) for link in settings.local_protocols])
 
+    def runtime_scripts(self) -> list[str]:
+        """The runtime files a calculator page names: all of them but the other languages' messages (English pages
+        need none: the calculators' own text is English)."""
+        own = f"messages-{self.lang}.js"
+        return [n for n in self.info.runtime_scripts if not n.startswith("messages-") or n.split("?")[0] == own]
+
     def results_partly_english(self) -> bool:
         """Whether some message of the calculators has no translation in this page's language (the reader then
         sees that sentence in English, and the calculator page says so)."""
@@ -544,7 +550,7 @@ class Renderer:
             form = self.render("form.html.j2", calc=calc, fields=fields,
                                bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
                                runtime=self.up + rel_link(page, self.info.runtime_dir) + "/",
-                               runtime_scripts=" ".join(self.info.runtime_scripts),
+                               runtime_scripts=" ".join(self.runtime_scripts()),
                                programme=self.programme_facts(),
                                script_words={w: self.t(w) for w in CALCULATOR_SCRIPT_WORDS})
             body = Markup(str(self._md(calc.body, page)).replace("<!-- calculator -->", str(form)))

@@ -142,16 +142,29 @@ def calculator_sources(calculators_dir: Path = CALCULATORS_DIR) -> dict[str, str
 
 
 def calculator_script(data: dict, calculators_dir: Path = CALCULATORS_DIR) -> str:
-    """calculators.js: the package sources and the validated content data, as JSON (never spliced as code)."""
+    """calculators.js: the package sources and the validated content data, as JSON (never spliced as code). The
+    messages in other languages are not in it: each language's pages load its own (messages_script)."""
     sources = json.dumps(calculator_sources(calculators_dir), ensure_ascii=True)
+    data = {k: v for k, v in data.items() if k != "messages"}
     data_json = json.dumps(json.dumps(data, ensure_ascii=True, default=str))
     return (f"(globalThis.__PYODIDE_EMBED ||= {{}}).sources = {sources};\n"
             f"globalThis.__PYODIDE_EMBED.data = {data_json};\n")
 
 
+def messages_script(language: dict) -> str:
+    """messages-<lang>.js: one language's compiled messages (sitebuild/messages.py) as JSON text, in UTF-8 (a
+    Cyrillic or Arabic catalog is a third of its size written as ASCII escapes). Only that language's pages load it."""
+    text = json.dumps(json.dumps(language, ensure_ascii=False), ensure_ascii=False)
+    return f"(globalThis.__PYODIDE_EMBED ||= {{}}).messages = {text};\n"
+
+
+def messages_file(lang: str) -> str:
+    return f"messages-{lang}.js"
+
+
 def content_version(text: str | bytes) -> str:
     """A runtime file's version: the start of the SHA-256 of a script's payload or of a file's bytes."""
-    return hashlib.sha256(text.encode("ascii") if isinstance(text, str) else text).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()[:16]
 
 
 def versioned(text: str, name: str) -> str:
@@ -168,6 +181,8 @@ def build_runtime(data: dict, pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str 
     key, snap, packed = snapshot_files(calculator_sources(), pyodide_dir)
     scripts = runtime_scripts(pyodide_dir, snapshot_key=key)
     scripts["calculators.js"] = calculator_script(data)
+    for lang, language in sorted((data.get("messages") or {}).items()):
+        scripts[messages_file(lang)] = messages_script(language)
     scripts["snapshot.b64.js"] = snap
     files: dict[str, str | bytes] = {name: versioned(text, name) for name, text in scripts.items()}
     for name in RAW_FILES:
@@ -198,5 +213,5 @@ def write_runtime(site_dir: Path, data: dict, pyodide_dir: Path = PYODIDE_DIR,
         if isinstance(text, bytes):
             (out / name).write_bytes(text)
         else:
-            (out / name).write_text(text, encoding="ascii")
+            (out / name).write_text(text, encoding="utf-8")
     return list(scripts)

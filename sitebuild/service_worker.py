@@ -162,7 +162,7 @@ def runtime_urls(site_dir: Path) -> list[str]:
     out = []
     for path in sorted(p for p in (site_dir / RUNTIME_DIR).iterdir() if p.is_file()):
         # Scripts record their version on their last line; raw files (the wasm) are named by their hash.
-        data = path.read_text(encoding="ascii") if path.suffix == ".js" else path.read_bytes()
+        data = path.read_text(encoding="utf-8") if path.suffix == ".js" else path.read_bytes()
         out.append(f"{RUNTIME_DIR}{path.name}?v={version_of(data)}")
     return out
 

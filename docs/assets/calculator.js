@@ -73,6 +73,7 @@
     var py = null;
     var calculators = null;
     var dataJson = "{}";
+    var messagesJson = ""; // the page's language's messages (messages-<lang>.js), or none: English
     var bootedCode = null;
 
     /* The bytes themselves, or the site's own file at that address (over http(s)). */
@@ -183,6 +184,7 @@
       });
       calculators = py.pyimport("calculators");
       dataJson = msg.data;
+      messagesJson = msg.messages || "";
       bootedCode = msg.code;
       step("calculators");
       return {how: how, steps: steps};
@@ -198,7 +200,7 @@
           if (msg.code !== bootedCode) throw new Error("this worker runs calculator code " + bootedCode +
             ", not this page's " + msg.code + "; reload the page");
           var text = calculators.run_json(msg.calculator, JSON.stringify(msg.inputs), dataJson,
-            JSON.stringify(msg.context));
+            JSON.stringify(msg.context), messagesJson);
           self.postMessage({type: "result", id: msg.id, text: text});
         }
       } catch (e) {
@@ -329,6 +331,7 @@
             lock: embed.lock,
             sources: embed.sources,
             data: embed.data,
+            messages: embed.messages || "",
             code: code,
             codeFound: (embed.versions || {})["calculators.js"],
             snapshotKey: embed.snapshotKey,

@@ -147,13 +147,21 @@ def test_pages_search_calculator_and_offline_under_a_sub_path(browser, subpath_s
     # One calculator online: the right result, and the runtime is cached for every calculator.
     page.goto(base + "calculators/taper.html")
     check_case(page, "taper")
-    # The runtime is stored under its content-hashed addresses only (never an earlier build's file).
-    runtime = page.evaluate("() => caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))"
-                           ".then(lists => lists.flat())"
-                            ".then(rs => rs.map(r => r.url).filter(u => u.includes('/assets/pyodide/')))")
-    # Over http the runtime is the site's real files plus the stdlib and snapshot scripts; the base64 copies
-    # that only a copy opened from disk needs are not downloaded.
+    # The runtime is stored under its content-hashed addresses only (never an earlier build's file): the files the
+    # page used first, then the rest a hosted copy uses (the other languages' messages). Over http that is the
+    # site's raw files and small scripts; the base64 copies only a copy opened from disk needs are not downloaded.
     expected = {p.name for p in (site_dir / "assets" / "pyodide").iterdir()} - set(pyodide_embed.FILE_ONLY_SCRIPTS)
+
+    def stored() -> list[str]:
+        return page.evaluate("() => caches.keys().then(names => Promise.all(names.map(n => caches.open(n)"
+                             ".then(c => c.keys())))).then(lists => lists.flat())"
+                             ".then(rs => rs.map(r => r.url).filter(u => u.includes('/assets/pyodide/')))")
+
+    for _ in range(60):
+        runtime = stored()
+        if {u.split("/assets/pyodide/")[1].split("?")[0] for u in runtime} == expected:
+            break
+        page.wait_for_timeout(500)
     assert {u.split("/assets/pyodide/")[1].split("?")[0] for u in runtime} == expected, runtime
     assert len(runtime) == len(set(runtime)) and all(
         re.fullmatch(re.escape(base) + r"assets/pyodide/[\w.-]+\?v=[0-9a-f]{16}", u) for u in runtime), runtime
