@@ -207,9 +207,8 @@ def _field_labels(content_dir: Path, lang: str, data: dict[str, Any]) -> dict[st
     return out
 
 
-def compile_language(content_dir: Path, lang: str, messages: dict[str, Message], data: dict[str, Any],
-                     problems: list) -> dict[str, Any]:
-    """{"locale", "catalog", "missing"} for `lang`; every problem of its files is added to `problems`."""
+def compile_language(content_dir: Path, lang: str, data: dict[str, Any], problems: list) -> dict[str, Any]:
+    """{"locale", "catalog"} for `lang`; every problem of its files is added to `problems`."""
     from sitebuild.content import Problem
 
     locale = read_locale(content_dir, lang, problems)
@@ -266,8 +265,7 @@ def compile_language(content_dir: Path, lang: str, messages: dict[str, Message],
                                             "write a literal brace as {{ or }}."))
                     continue
                 catalog[english] = entry.string
-    missing = [m.text for m in messages.values() if m.text not in catalog]
-    return {"locale": locale, "catalog": catalog, "missing": missing}
+    return {"locale": locale, "catalog": catalog}
 
 
 _COMPILED: dict[tuple, tuple[dict, list]] = {}
@@ -283,7 +281,9 @@ def _inputs_key(content_dir: Path, data: dict[str, Any]) -> tuple:
     digest = hashlib.sha256()
     for f in files:  # by content, so that a copy of the content folder (tests) finds the same compilation
         digest.update(f.name.encode() + b"\0" + f.parent.parent.name.encode() + b"\0" + f.read_bytes())
-    return digest.hexdigest(), json.dumps(data, sort_keys=True, default=str)
+    # The data without its compiled messages: the build asks again with the data that already carries them.
+    return digest.hexdigest(), json.dumps({k: v for k, v in data.items() if k != "messages"}, sort_keys=True,
+                                          default=str)
 
 
 def compile_all(content_dir: Path, data: dict[str, Any], problems: list) -> dict[str, dict[str, Any]]:
@@ -293,10 +293,9 @@ def compile_all(content_dir: Path, data: dict[str, Any], problems: list) -> dict
     key = _inputs_key(content_dir, data)
     if key not in _COMPILED:
         found: list = []
-        messages = all_messages(data)
         out = {}
         for lang in languages(content_dir):
-            compiled = compile_language(content_dir, lang, messages, data, found)
+            compiled = compile_language(content_dir, lang, data, found)
             if compiled["locale"]:
                 out[lang] = {"locale": compiled["locale"], "catalog": compiled["catalog"]}
         if len(_COMPILED) > 8:
@@ -308,14 +307,15 @@ def compile_all(content_dir: Path, data: dict[str, Any], problems: list) -> dict
 
 
 def report(content_dir: Path, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per language: how many messages are translated, and the English of those that are not."""
+    """Per language: how many messages are translated, and the English of those that are not (from the build's
+    own compilation, not a second reading of the files)."""
     messages = all_messages(data)
-    problems: list = []
+    compiled = compile_all(content_dir, data, [])
     out = {}
     for lang in languages(content_dir):
-        compiled = compile_language(content_dir, lang, messages, data, problems)
-        out[lang] = {"messages": len(messages), "translated": len(messages) - len(compiled["missing"]),
-                     "missing": compiled["missing"]}
+        catalog = (compiled.get(lang) or {}).get("catalog") or {}
+        missing = [text for text in messages if text not in catalog]
+        out[lang] = {"messages": len(messages), "translated": len(messages) - len(missing), "missing": missing}
     return out
 
 
