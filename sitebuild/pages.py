@@ -547,14 +547,16 @@ class Renderer:
             if self.lang != "en":   # labels and help in the page's language; names, ids and values unchanged
                 from . import i18n
                 fields = i18n.translate_fields(fields, calc.calculator, i18n.calculator_catalog(self.lang), self.t)
+            runtime = self.up + rel_link(page, self.info.runtime_dir) + "/"
+            runtime_scripts = " ".join(self.runtime_scripts())
             form = self.render("form.html.j2", calc=calc, fields=fields,
                                bibliography=md_to_html_url(rel_link(page, BIBLIOGRAPHY)),
-                               runtime=self.up + rel_link(page, self.info.runtime_dir) + "/",
-                               runtime_scripts=" ".join(self.runtime_scripts()),
+                               runtime=runtime, runtime_scripts=runtime_scripts,
                                programme=self.programme_facts(),
                                script_words={w: self.t(w) for w in CALCULATOR_SCRIPT_WORDS})
             body = Markup(str(self._md(calc.body, page)).replace("<!-- calculator -->", str(form)))
             out[page] = self.render("calculator.md.j2", calc=calc, body=body,
+                                    runtime=runtime, runtime_scripts=runtime_scripts,
                                     sources=self._sources_line(calc.sources, page),
                                     signoff=self.signoff_notice(page),
                                     results_partly_english=self.results_partly_english())

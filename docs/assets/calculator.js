@@ -84,17 +84,62 @@
       return new Uint8Array(await response.arrayBuffer());
     }
 
-    /* Gzipped bytes, or a gzipped file of the site inflated as it arrives. */
-    async function gunzipped(entry) {
-      var body;
-      if (typeof entry === "string") {
-        var response = await fetch(entry);
-        if (!response.ok) throw new Error(entry + ": " + response.status);
-        body = response.body;
-      } else {
-        body = new Blob([entry]).stream();
+    /* The snapshot (gzipped bytes, or the site's gzipped file), inflated as it arrives. Once its size is known
+     * (into), it is inflated straight into a buffer of that size, which Pyodide may already hold while the rest
+     * arrives; `done` resolves to the whole snapshot once every byte is in and gzip's own check has passed. If
+     * anything fails, the buffer's header is wiped, so it can never be restored half-written. */
+    function inflating(entry, unpacked) {
+      var chunks = [];
+      var buffer = null;
+      var offset = 0;
+      function put(chunk) {
+        if (offset + chunk.length > buffer.length) throw new Error("the snapshot is larger than its stated size");
+        buffer.set(chunk, offset);
+        offset += chunk.length;
       }
-      return new Uint8Array(await new Response(body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+      var done = (async function () {
+        var body = null;
+        if (unpacked) {
+          // Inflated by the page's service worker, on its own thread (sitebuild/templates/sw.js); if it cannot,
+          // the packed file is inflated here.
+          var given = await fetch(unpacked).catch(function () { return null; });
+          if (given && given.ok) body = given.body;
+        }
+        if (!body && typeof entry === "string") {
+          var response = await fetch(entry);
+          if (!response.ok) throw new Error(entry + ": " + response.status);
+          body = response.body.pipeThrough(new DecompressionStream("gzip"));
+        } else if (!body) {
+          body = new Blob([entry]).stream().pipeThrough(new DecompressionStream("gzip"));
+        }
+        var reader = body.getReader();
+        for (;;) {
+          var next = await reader.read();
+          if (next.done) break;
+          if (buffer) put(next.value);
+          else chunks.push(next.value);
+        }
+        if (!buffer) {
+          buffer = new Uint8Array(chunks.reduce(function (n, c) { return n + c.length; }, 0));
+          chunks.forEach(put);
+        }
+        if (offset !== buffer.length) throw new Error("the snapshot is smaller than its stated size");
+        return buffer;
+      })().catch(function (e) {
+        if (buffer) buffer.fill(0, 0, 64);
+        throw e;
+      });
+      return {
+        done: done,
+        into: function (size) {
+          if (!(size > 0) || buffer) return null;
+          buffer = new Uint8Array(size);
+          var early = chunks;
+          chunks = null;
+          try { early.forEach(put); } catch (e) { buffer.fill(0, 0, 64); return null; }
+          return buffer;
+        },
+      };
     }
 
     function importModule(entry) {
@@ -102,72 +147,110 @@
       return import(URL.createObjectURL(new Blob([entry], {type: "text/javascript"})));
     }
 
-    async function boot(msg) {
-      // The calculator code must be the version the page's build names (its content hash).
-      if (!msg.code || msg.code !== msg.codeFound) {
-        throw new Error("the calculator code (" + msg.codeFound + ") is not this page's version (" + msg.code +
-          "); reload the page");
+    /* The wasm, compiled as soon as the worker starts, while the modules, the standard library and the
+     * snapshot arrive. Over http(s) from the site's own file (the browser compiles it as it streams and keeps
+     * the compiled code for the next visit), on file:// from the embedded gzipped bytes. */
+    function compileWasm(entry) {
+      var response;
+      if (typeof entry === "string") {
+        response = fetch(entry).then(function (r) {
+          if (!r.ok) throw new Error(entry + ": " + r.status);
+          return r;
+        });
+      } else {
+        var body = new Blob([entry]).stream().pipeThrough(new DecompressionStream("gzip"));
+        response = Promise.resolve(new Response(body, {headers: {"Content-Type": "application/wasm"}}));
       }
+      if (WebAssembly.compileStreaming) return WebAssembly.compileStreaming(response);
+      return response.then(function (r) { return r.arrayBuffer(); }).then(function (b) { return WebAssembly.compile(b); });
+    }
+
+    // The page sends the calculators' code (sources, data, messages) once its scripts have loaded, which may be
+    // after the boot began (over http(s) the worker starts first); the embedded path sends it with the files.
+    var codeArrived = null;
+    var codeP = new Promise(function (resolve) { codeArrived = resolve; });
+
+    async function boot(msg) {
       var files = msg.files;
       var t0 = performance.now();
       var steps = {};
       function step(name) { steps[name] = Math.round(performance.now() - t0); }
-      // The two modules are asked for first (small, and needed first), then the wasm, the standard library
-      // and the snapshot, all at once; over http Pyodide gets the wasm response below.
+      // Everything is asked for at once: the snapshot (inflated as it arrives), the two modules, the wasm
+      // (compiled as it arrives) and the standard library. Pyodide waits for each where it needs it.
+      var snapshot = files.snapshot ? inflating(files.snapshot, files.snapshotUnpacked) : null; // the longest
       var loaderP = importModule(files.pyodideMjs);
       var asmP = importModule(files.asm);
-      loaderP.catch(function () {});
-      asmP.catch(function () {}); // judged below
-      var wasmP = typeof files.wasm === "string" ? fetch(files.wasm) : null;
-      if (wasmP) wasmP.catch(function () {});
+      var wasmModuleP = compileWasm(files.wasm);
       var stdlibP = bytesOf(files.stdlib);
-      var snapshotP = files.snapshot ? gunzipped(files.snapshot) : Promise.reject(new Error("none"));
-      snapshotP.catch(function () {}); // judged below
+      [loaderP, asmP, wasmModuleP, stdlibP].concat(snapshot ? [snapshot.done] : [])
+        .forEach(function (p) { p.catch(function () {}); }); // judged below
+      var code = msg.sources ? msg : await codeP;
+      // The calculator code must be the version the page's build names (its content hash).
+      if (!code.code || code.code !== code.codeFound) {
+        throw new Error("the calculator code (" + code.codeFound + ") is not this page's version (" + code.code +
+          "); reload the page");
+      }
       var loader = await loaderP;
       var createPyodideModule = (await asmP).default;
       step("modules");
-      var stdlib = await stdlibP;
-      step("stdlib");
       var realFetch = self.fetch;
-      // Pyodide fetches exactly these two files; answer them from the site's own wasm (a real
-      // response: the browser compiles it as it streams and keeps the code) or from memory.
+      var realInstantiateStreaming = WebAssembly.instantiateStreaming;
+      // Pyodide fetches exactly these two files: the wasm is answered with a stand-in that the instantiation
+      // below recognises (the module compiled above is used), the standard library with its bytes.
+      var compiledWasm = new Response(null, {headers: {"Content-Type": "application/wasm"}});
       function runtimeFetch(input, init) {
         var url = String((input && input.url) || input);
-        if (url.endsWith("/pyodide.asm.wasm")) {
-          if (typeof files.wasm === "string") {
-            var early = wasmP;
-            wasmP = null; // a response is read once: a second boot (the plain one) fetches again
-            return early || realFetch(files.wasm);
-          }
-          var body = new Blob([files.wasm]).stream().pipeThrough(new DecompressionStream("gzip"));
-          return Promise.resolve(new Response(body, {headers: {"Content-Type": "application/wasm"}}));
-        }
-        if (url.endsWith("/python_stdlib.zip")) return Promise.resolve(new Response(stdlib));
+        if (url.endsWith("/pyodide.asm.wasm")) return Promise.resolve(compiledWasm);
+        if (url.endsWith("/python_stdlib.zip")) return stdlibP.then(function (b) { return new Response(b); });
         return realFetch(input, init);
       }
-      async function start(snapshot) {
+      function instantiateStreaming(source, imports) {
+        return Promise.resolve(source).then(function (response) {
+          if (response !== compiledWasm) return realInstantiateStreaming.call(WebAssembly, response, imports);
+          return wasmModuleP.then(function (module) {
+            return WebAssembly.instantiate(module, imports).then(function (instance) {
+              return {module: module, instance: instance};
+            });
+          });
+        });
+      }
+      /* Boots Pyodide: plainly, or from `snapshot`, the snapshot's bytes (or a promise of them), and `filled`, a
+       * promise that they are all there (Pyodide sets itself up meanwhile, and its file system, which comes before
+       * the restore, waits for it: fsInit). */
+      async function start(snapshot, filled) {
         self.fetch = runtimeFetch;
+        WebAssembly.instantiateStreaming = instantiateStreaming;
         try {
-          return await loader.loadPyodide({
+          var loading = loader.loadPyodide({
             indexURL: msg.indexURL,
-            lockFileContents: msg.lock,
+            lockFileContents: code.lock,
             createPyodideModule: createPyodideModule,
             _loadSnapshot: snapshot || undefined,
+            // Never a rejection here (Pyodide would leave it unhandled): a failed snapshot ends the race below, and
+            // its wiped header would fail the restore anyway.
+            fsInit: filled ? function () { return filled.then(function () {}, function () {}); } : undefined,
             stdout: function () {},
             stderr: function () {},
           });
+          // Pyodide only logs a failed instantiation (or file system hook) and waits: such a failure ends the boot here.
+          var failures = [wasmModuleP].concat(filled ? [filled] : []).map(function (p) {
+            return p.then(function () { return loading; });
+          });
+          return await Promise.race([loading].concat(failures));
         } finally {
           self.fetch = realFetch;
+          WebAssembly.instantiateStreaming = realInstantiateStreaming;
         }
       }
       var how = "snapshot";
       try {
-        var snapshotBytes = await snapshotP;
-        step("snapshot");
-        py = await start(snapshotBytes);
+        if (!snapshot) throw new Error("no snapshot");
+        var filled = snapshot.done.then(function (bytes) { step("snapshot"); return bytes; });
+        var buffer = snapshot.into(code.snapshotSize); // null if the size is not known: Pyodide waits for all of it
+        py = await start(buffer || filled, buffer ? filled : null);
         // The snapshot must hold this build's calculators (its key is their content hash).
         var key = py.runPython("import sys; getattr(sys, '_oamt_snapshot', '')");
-        if (!msg.snapshotKey || key !== msg.snapshotKey) throw new Error("the snapshot is of another build");
+        if (!code.snapshotKey || key !== code.snapshotKey) throw new Error("the snapshot is of another build");
       } catch (e) {
         // Damaged, missing or of another version: boot plainly (slower, same answers).
         py = null;
@@ -177,15 +260,15 @@
       }
       step("python");
       var site = py.runPython("import sysconfig; sysconfig.get_path('purelib')");
-      Object.keys(msg.sources).forEach(function (path) {
+      Object.keys(code.sources).forEach(function (path) {
         var full = site + "/" + path;
         py.FS.mkdirTree(full.slice(0, full.lastIndexOf("/")));
-        py.FS.writeFile(full, msg.sources[path]);
+        py.FS.writeFile(full, code.sources[path]);
       });
       calculators = py.pyimport("calculators");
-      dataJson = msg.data;
-      messagesJson = msg.messages || "";
-      bootedCode = msg.code;
+      dataJson = code.data;
+      messagesJson = code.messages || "";
+      bootedCode = code.code;
       step("calculators");
       return {how: how, steps: steps};
     }
@@ -193,7 +276,9 @@
     self.onmessage = async function (event) {
       var msg = event.data;
       try {
-        if (msg.type === "boot") {
+        if (msg.type === "code") {
+          codeArrived(msg);
+        } else if (msg.type === "boot") {
           var done = await boot(msg);
           self.postMessage({type: "ready", id: msg.id, boot: done.how, steps: done.steps});
         } else if (msg.type === "run") {
@@ -250,18 +335,23 @@
 
   /* Boots from runtimeSource(); over http(s), if that boot fails (a host that serves .mjs or .wasm
    * with the wrong type, or a copy made for disk that leaves the raw files out: sitebuild/offline.py),
-   * boots once more from the embedded scripts, which every copy has. */
-  function startRuntime(form) {
+   * boots once more from the embedded scripts, which every copy has. `spec` is {runtime, scripts}: the
+   * runtime folder and the runtime scripts the page names (a calculator form's, or calculator.js's own
+   * script tag's, which lets the boot begin before the form is parsed). */
+  function startRuntime(spec) {
     var first = runtimeSource();
-    return startRuntimeFrom(form, first).catch(function (e) {
+    return startRuntimeFrom(spec, first).catch(function (e) {
       if (first !== "fetched") throw e;
-      return startRuntimeFrom(form, "embedded");
+      return startRuntimeFrom(spec, "embedded");
     });
   }
 
-  function startRuntimeFrom(form, source) {
-    var base = new URL(form.dataset.runtime, document.baseURI).href;
-    var names = form.dataset.runtimeScripts.split(/\s+/).filter(Boolean);
+  /* The worker, told which files to boot from. Over http(s) it starts at once and fetches the files itself
+   * while the page loads the calculators' code, which it sends on (type "code"); on file:// the page reads
+   * every file first and sends them all with the code. */
+  function startRuntimeFrom(spec, source) {
+    var base = new URL(spec.runtime, document.baseURI).href;
+    var names = spec.scripts.split(/\s+/).filter(Boolean);
     var fetched = source === "fetched";
     function address(file) {
       var n = names.filter(function (x) { return splitVersion(x)[0] === file; })[0];
@@ -272,121 +362,174 @@
       var file = splitVersion(n)[0];
       return /\.js$/.test(file) && !(fetched && /\.b64\.js$/.test(file));
     });
-    return loadRuntimeScripts(base, scripts)
-      .then(function (code) {
+    // mkdocs-material's offline shim replaces window.Worker on file://; use the saved native one.
+    var NativeWorker = window.__NativeWorker || window.Worker;
+    var workerSource = "(" + workerMain.toString() + ")()";
+    var worker = null;
+    var pending = {};
+    var nextId = 1;
+    function send(msg, transfer) {
+      return new Promise(function (resolve, reject) {
+        msg.id = nextId++;
+        pending[msg.id] = {resolve: resolve, reject: reject};
+        worker.postMessage(msg, transfer || []);
+      });
+    }
+    function startWorker() {
+      worker = fetched
+        ? new NativeWorker(URL.createObjectURL(new Blob([workerSource], {type: "text/javascript"})), {type: "module"})
+        : new NativeWorker("data:text/javascript," + encodeURIComponent(workerSource), {type: "module"});
+      worker.onmessage = function (event) {
+        var m = event.data;
+        if (m.type === "slow") {
+          // The snapshot could not be used: the plain boot runs, which takes longer.
+          slowBoot = true;
+          document.querySelectorAll("form[data-calculator]").forEach(showSlow);
+          return;
+        }
+        var p = pending[m.id];
+        if (!p) return;
+        delete pending[m.id];
+        if (m.type === "error") p.reject(new Error(m.message));
+        else p.resolve(m);
+      };
+      worker.onerror = function (event) {
+        var message = (event && event.message) || "the calculator worker stopped";
+        Object.keys(pending).forEach(function (id) { pending[id].reject(new Error(message)); });
+        pending = {};
+      };
+    }
+    /* What the worker needs besides the files: the calculators' code and data, from the scripts just loaded. */
+    function codeMessage(code) {
+      var embed = window.__PYODIDE_EMBED;
+      return {
+        lock: embed.lock,
+        sources: embed.sources,
+        data: embed.data,
+        messages: embed.messages || "",
+        code: code,
+        codeFound: (embed.versions || {})["calculators.js"],
+        snapshotKey: embed.snapshotKey,
+        snapshotSize: embed.snapshotSize,
+      };
+    }
+    var booted;
+    var files;
+    var pageCode = null; // the version of calculators.js this page names; the worker checks every call against it
+    if (fetched) {
+      files = {
+        pyodideMjs: address("pyodide.mjs"), asm: address("pyodide.asm.mjs"), wasm: address("pyodide.asm.wasm"),
+        stdlib: address("python_stdlib.zip"), snapshot: address("snapshot.bin.gz"),
+        // A page its service worker answers gets the snapshot inflated by it (an address only that worker knows).
+        snapshotUnpacked: navigator.serviceWorker && navigator.serviceWorker.controller && address("snapshot.bin.gz")
+          ? address("snapshot.bin.gz").replace("/snapshot.bin.gz?", "/snapshot.bin?") : null,
+      };
+      startWorker();
+      var bootReply = send({type: "boot", files: files, indexURL: base});
+      bootReply.catch(function () {}); // judged below, with the scripts
+      booted = loadRuntimeScripts(base, scripts).then(function (code) {
+        pageCode = code;
+        var msg = codeMessage(code);
+        msg.type = "code";
+        worker.postMessage(msg);
+        return bootReply;
+      });
+    } else {
+      booted = loadRuntimeScripts(base, scripts).then(function (code) {
+        pageCode = code;
         var embed = window.__PYODIDE_EMBED;
         var keys = ["pyodideMjs", "asm", "wasmGz", "stdlib", "snapshotGz"];
-        var filesP = fetched ? Promise.resolve({
-          pyodideMjs: address("pyodide.mjs"), asm: address("pyodide.asm.mjs"), wasm: address("pyodide.asm.wasm"),
-          stdlib: address("python_stdlib.zip"), snapshot: address("snapshot.bin.gz"),
-        }) : Promise.all(keys.map(function (k) {
+        return Promise.all(keys.map(function (k) {
           if (!embed[k]) return null;
           return fromBase64(embed[k]).then(function (bytes) { delete embed[k]; return bytes; },
             function () { return null; }); // a damaged snapshot: the plain boot
         })).then(function (d) {
-          return {pyodideMjs: d[0], asm: d[1], wasm: d[2], stdlib: d[3], snapshot: d[4]};
-        });
-        return filesP.then(function (files) {
-          // mkdocs-material's offline shim replaces window.Worker on file://; use the saved native one.
-          var NativeWorker = window.__NativeWorker || window.Worker;
-          var workerSource = "(" + workerMain.toString() + ")()";
-          var worker = fetched
-            ? new NativeWorker(URL.createObjectURL(new Blob([workerSource], {type: "text/javascript"})), {type: "module"})
-            : new NativeWorker("data:text/javascript," + encodeURIComponent(workerSource), {type: "module"});
-          var pending = {};
-          var nextId = 1;
-          worker.onmessage = function (event) {
-            var m = event.data;
-            if (m.type === "slow") {
-              // The snapshot could not be used: the plain boot runs, which takes longer.
-              var status = form.querySelector("[data-calculator-status]");
-              if (status && status.dataset.state === "loading") {
-                setStatus(form, "loading", say(form, "Loading the calculator is taking longer than usual…"));
-              }
-              return;
-            }
-            var p = pending[m.id];
-            if (!p) return;
-            delete pending[m.id];
-            if (m.type === "error") p.reject(new Error(m.message));
-            else p.resolve(m);
-          };
-          worker.onerror = function (event) {
-            var message = (event && event.message) || "the calculator worker stopped";
-            Object.keys(pending).forEach(function (id) { pending[id].reject(new Error(message)); });
-            pending = {};
-          };
-          function send(msg, transfer) {
-            return new Promise(function (resolve, reject) {
-              msg.id = nextId++;
-              pending[msg.id] = {resolve: resolve, reject: reject};
-              worker.postMessage(msg, transfer || []);
-            });
-          }
+          files = {pyodideMjs: d[0], asm: d[1], wasm: d[2], stdlib: d[3], snapshot: d[4]};
+          startWorker();
+          var msg = codeMessage(code);
+          msg.type = "boot";
+          msg.files = files;
+          msg.indexURL = base;
           var transfer = Object.keys(files).filter(function (k) { return files[k] && typeof files[k] !== "string"; })
             .map(function (k) { return files[k].buffer; });
-          return send({
-            type: "boot",
-            files: files,
-            lock: embed.lock,
-            sources: embed.sources,
-            data: embed.data,
-            messages: embed.messages || "",
-            code: code,
-            codeFound: (embed.versions || {})["calculators.js"],
-            snapshotKey: embed.snapshotKey,
-            indexURL: base,
-          }, transfer)
-            .catch(function (e) { worker.terminate(); throw e; })
-            .then(function (ready) {
-              // Which boot ran ("snapshot" or "plain") and from where: for tests and the benchmark.
-              document.documentElement.dataset.calculatorBoot = ready.boot + " " + source;
-              window.__calculatorBootSteps = ready.steps; // ms since the worker got the files, per step
-              if (window.performance && performance.mark) performance.mark("calculator-ready");
-              if (fetched && navigator.serviceWorker) {
-                // The page may have started before its service worker controlled it: ask it to
-                // keep the files this runtime used, so the next visit (or offline) needs no network.
-                var used = scripts.map(function (n) { return base + n; }).concat(Object.keys(files)
-                  .map(function (k) { return files[k]; }).filter(function (u) { return typeof u === "string"; }));
-                navigator.serviceWorker.ready.then(function (reg) {
-                  if (reg.active) reg.active.postMessage({type: "store-runtime", urls: used});
-                });
-              }
-              return {
-                call: function (calculator, inputs, context) {
-                  return send({type: "run", calculator: calculator, inputs: inputs, context: context, code: code})
-                    .then(function (m) { return JSON.parse(m.text); });
-                },
-              };
-            });
+          return send(msg, transfer);
         });
+      });
+    }
+    return booted
+      .catch(function (e) { if (worker) worker.terminate(); throw e; })
+      .then(function (ready) {
+        // Which boot ran ("snapshot" or "plain") and from where: for tests and the benchmark.
+        document.documentElement.dataset.calculatorBoot = ready.boot + " " + source;
+        window.__calculatorBootSteps = ready.steps; // ms since the worker got the files, per step
+        if (window.performance && performance.mark) performance.mark("calculator-ready");
+        if (fetched && navigator.serviceWorker) {
+          // The page may have started before its service worker controlled it: ask it to
+          // keep the files this runtime used, so the next visit (or offline) needs no network.
+          var used = scripts.map(function (n) { return base + n; }).concat(Object.keys(files)
+            .map(function (k) { return files[k]; }).filter(function (u) { return typeof u === "string"; }));
+          navigator.serviceWorker.ready.then(function (reg) {
+            if (reg.active) reg.active.postMessage({type: "store-runtime", urls: used});
+          });
+        }
+        var code = pageCode;
+        return {
+          call: function (calculator, inputs, context) {
+            return send({type: "run", calculator: calculator, inputs: inputs, context: context, code: code})
+              .then(function (m) { return JSON.parse(m.text); });
+          },
+        };
       });
   }
 
-  function getRuntime(form) {
+  var slowBoot = false; // the snapshot could not be used: the plain boot runs
+
+  function showSlow(form) {
+    var status = form.querySelector("[data-calculator-status]");
+    if (status && status.dataset.state === "loading") {
+      setStatus(form, "loading", say(form, "Loading the calculator is taking longer than usual…"));
+    }
+  }
+
+  /* The runtime, started once per page: from calculator.js's own script tag as soon as it runs (see the
+   * end of this file), or for the first form that asks. */
+  var runtimeReady = false;
+  function getRuntime(spec) {
     if (!runtime) {
-      var status = form.querySelector("[data-calculator-status]");
-      // A link's errors or a result already shown stay; otherwise say the calculator is loading.
-      if (!status || ["invalid", "done", "working"].indexOf(status.dataset.state) < 0) {
-        setStatus(form, "loading", say(form, "Preparing the calculator…"));
-      }
       if (window.performance && performance.mark) performance.mark("calculator-boot-start");
-      runtime = startRuntime(form);
-      runtime.catch(function () { runtime = null; }); // let a later focus try again
+      runtimeReady = false;
+      runtime = startRuntime(spec);
+      runtime.then(function () { runtimeReady = true; }, function () { runtime = null; }); // a later focus tries again
     }
     return runtime;
   }
 
+  function formSpec(form) {
+    return {runtime: form.dataset.runtime, scripts: form.dataset.runtimeScripts || ""};
+  }
+
+  /* The form's status follows the runtime: "Preparing…" (or "taking longer"), then "Calculator ready." */
   function prepare(form) {
-    getRuntime(form).then(function () {
-      var status = form.querySelector("[data-calculator-status]");
+    var started = getRuntime(formSpec(form));
+    var status = form.querySelector("[data-calculator-status]");
+    // A link's errors or a result already shown stay; otherwise say the calculator is loading.
+    if (!runtimeReady && status && ["invalid", "done", "working", "loading"].indexOf(status.dataset.state) < 0) {
+      setStatus(form, "loading", say(form, "Preparing the calculator…"));
+      if (slowBoot) showSlow(form);
+    }
+    started.then(function () {
       if (status && status.dataset.state === "loading") setStatus(form, "ready", say(form, "Calculator ready."));
     }, function (e) { fail(form, e); });
   }
 
   /* Starts the runtime once the page has loaded and the browser is idle (within a second or so
-   * at most), so it is usually ready before the first input is typed. */
+   * at most), so it is usually ready before the first input is typed. A runtime already started
+   * (early, from the script tag) is only followed. */
   function prepareWhenIdle(form) {
+    if (runtime) {
+      prepare(form);
+      return;
+    }
     function idle() {
       if (window.requestIdleCallback) window.requestIdleCallback(function () { prepare(form); }, {timeout: 1000});
       else setTimeout(function () { prepare(form); }, 200);
@@ -781,7 +924,7 @@
       if (!linkInputs) saveToFragment(form, inputs); // a link stays as it was written
       linkInputs = null;
       var generation = form.dataset.generation;
-      if (!runtime) getRuntime(form);
+      if (!runtime) getRuntime(formSpec(form));
       runtime.then(function (rt) {
         setStatus(form, "working", say(form, "Calculating…"));
         return rt.call(name, inputs, pageContext(form));
@@ -826,6 +969,17 @@
     window.print();
   });
   window.addEventListener("afterprint", function () { delete document.body.dataset.printing; });
+
+  /* Early start. On a calculator page this script is in the page's <head> (async: overrides/main.html), and its
+   * tag names the runtime. A shared link (the page computes by itself) or a page its service worker answers (a
+   * repeat visit: the runtime is on this device already) starts the runtime at once, while the page is still
+   * loading; the worker does the work, not the page. Otherwise (a first visit, or file://, where the embedded
+   * files are read on the page) it starts once the page has loaded and the browser is idle, or at the first focus. */
+  var tag = document.currentScript;
+  if (tag && tag.dataset.runtime && runtimeSource() === "fetched" &&
+      (fragmentParams() || (navigator.serviceWorker && navigator.serviceWorker.controller))) {
+    getRuntime({runtime: tag.dataset.runtime, scripts: tag.dataset.runtimeScripts || ""});
+  }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bindAll);
   else bindAll();

@@ -195,14 +195,17 @@ self.addEventListener("message", function (event) {
   }
 });
 
-self.addEventListener("fetch", function (event) {
-  var request = event.request;
+/* The answer to a GET of this site: from this build's cache, else from the network (storing what it should). */
+function answer(request) {
   var url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
   var isRuntime = request.url.indexOf(runtimeDir) === 0;
-  event.respondWith(caches.open(CACHE).then(function (cache) {
-    // The runtime by its exact (content-hashed) address; pages whatever their query.
-    return cache.match(request, {ignoreSearch: !isRuntime}).then(function (hit) {
+  return caches.open(CACHE).then(function (cache) {
+    // The runtime by its exact (content-hashed) address; pages whatever their query. The exact address is tried
+    // first: a match that ignores the query reads every entry of the cache, which holds the whole handbook.
+    return cache.match(request).then(function (hit) {
+      if (hit || isRuntime || !url.search) return hit;
+      return cache.match(request, {ignoreSearch: true});
+    }).then(function (hit) {
       if (hit) return hit;
       if (isRuntime) {
         // Only this build's runtime is stored; another address (a page of an earlier build still
@@ -226,5 +229,33 @@ self.addEventListener("fetch", function (event) {
         return Response.error();
       });
     });
-  }));
+  });
+}
+
+// A calculator page this worker controls asks for the memory snapshot unpacked (snapshot.bin?v=…, an address no
+// server has): it is inflated here, from the stored snapshot.bin.gz?v=…, on this worker's own thread, while the
+// page's calculator worker sets Pyodide up (docs/assets/calculator.js). Nothing more is stored.
+var INFLATED_SNAPSHOT = "/snapshot.bin?v=";
+
+function inflatedSnapshot(request) {
+  var packed = request.url.replace(INFLATED_SNAPSHOT, "/snapshot.bin.gz?v=");
+  if (runtimeURLs.indexOf(packed) < 0 || typeof DecompressionStream === "undefined") {
+    return Promise.resolve(new Response("", {status: 404}));
+  }
+  return answer(new Request(packed, {credentials: "same-origin"})).then(function (response) {
+    if (!response.ok) return new Response("", {status: 404});
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip")),
+                        {headers: {"Content-Type": "application/octet-stream"}});
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.url.indexOf(runtimeDir) === 0 && request.url.indexOf(INFLATED_SNAPSHOT) > 0) {
+    event.respondWith(inflatedSnapshot(request));
+    return;
+  }
+  event.respondWith(answer(request));
 });

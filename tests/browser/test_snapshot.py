@@ -1,7 +1,8 @@
 """The calculators boot from the build's memory snapshot (issue 16), in Chromium.
 
 - over http and from file:// the runtime restores the snapshot, with no user action (it starts when
-  the page has loaded), and gives CPython's answers; a shared link computes by itself;
+  the page has loaded, or while it loads for a shared link or a repeat visit), and gives CPython's answers;
+  a shared link computes by itself;
 - with the snapshot damaged or of another build, the plain boot runs and gives the same answers;
 - a repeat visit over http fetches nothing of the runtime from the server (service worker);
 - a new version (a changed calculator source, so a new snapshot) replaces every cached runtime file.
@@ -55,6 +56,19 @@ SPY = """(() => {
 })()"""
 
 
+# When the runtime started: before the page's load event (calculator.js in the <head>: a shared link, or a page the
+# service worker answers) or after it (a first visit leaves the network to the page). The load event waits for
+# the async script, so "while loading" means the head start ran.
+STARTED = """() => { const m = performance.getEntriesByName('calculator-boot-start')[0];
+  const load = performance.getEntriesByType('navigation')[0].loadEventStart;
+  return m && load ? (m.startTime < load ? 'while loading' : 'after load') : ''; }"""
+
+
+def started(page, timeout: float = 60) -> str:
+    page.wait_for_function(STARTED, timeout=timeout * 1000)
+    return page.evaluate(STARTED)
+
+
 def booted(page, timeout: float = 120) -> str:
     """How the page's runtime booted ("snapshot fetched", "plain embedded", …), once it has."""
     page.wait_for_function("() => !!document.documentElement.dataset.calculatorBoot", timeout=timeout * 1000)
@@ -86,6 +100,7 @@ def test_a_shared_link_computes_from_the_snapshot_with_no_user_action_over_http(
     page.goto(http_url + link_to("taper"))
     assert wait_for_answer(page, "taper", timeout=120_000) == "done"
     assert booted(page) == "snapshot fetched"
+    assert started(page) == "while loading"  # a link: the runtime starts while the page is still loading
     shown_equals_cpython(page, "taper")
     assert errors == []
     assert all(u.startswith((http_url, "blob:", "data:")) for u in requests), requests
@@ -179,6 +194,7 @@ def test_a_repeat_visit_fetches_nothing_of_the_runtime(browser, counted, site_di
     page.goto(base + "calculators/taper.html")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     assert booted(page) == "snapshot fetched"
+    assert started(page) == "after load"  # a first visit: the page comes first
     assert USED_OVER_HTTP <= {p.name for p in (site_dir / RUNTIME).iterdir()}
     # The service worker stored the runtime, though the page started it before the worker controlled
     # the page.
@@ -187,6 +203,7 @@ def test_a_repeat_visit_fetches_nothing_of_the_runtime(browser, counted, site_di
     again = context.new_page()
     again.goto(base + "calculators/taper.html")
     assert booted(again) == "snapshot fetched"
+    assert started(again) == "while loading"  # the runtime is on this device: it starts with the page
     assert [p for p in seen if RUNTIME in p] == [], "the repeat visit fetched runtime files from the server"
     check_case(again, "taper")
     context.close()
