@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import dataclasses
+import fcntl
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,29 +38,132 @@ def build_site(dest: Path, env: dict[str, str] | None = None,
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(dest),
            "-f", str(config or REPO / "mkdocs.yml")]
+    if getattr(_in_background, "active", False) and shutil.which("nice"):
+        cmd = ["nice", "-n", "10", *cmd]   # built ahead: the running browser test comes first
     return subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True)
+
+
+_in_background = threading.local()
+
+
+def run_root(tmp_path_factory) -> Path:
+    """This run's own temporary folder: under pytest-xdist, the one all workers of the run share (each
+    worker's basetemp is a folder inside it); otherwise this session's basetemp. Never a previous run's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+# ---------------------------------------------------------------- sites built once, ahead of the tests
+#
+# Each configuration of the site the tests read (the default build, the programme's settings, the
+# sign-off copies, ...) is a builder: a function that builds it into an empty folder and fails (raises)
+# if the build does. `prebuilt` returns the folder, building it the first time; a build is made once per
+# run. While the first tests run, a background thread builds, one after another, the configurations the
+# collected tests will ask for (in the order they will ask), so that a test seldom waits for a build.
+# Every folder is made in this run's own temporary folder: nothing built by an earlier run is read.
+
+@dataclasses.dataclass(frozen=True)
+class Builder:
+    name: str
+    build: Callable[[Path], None]
+    users: frozenset[str]   # the fixtures that read it: it is built ahead only if a collected test uses one
+    shared: bool            # one folder for all xdist workers of the run (else one per worker)
+    browser: bool           # read by browser tests only: built ahead by the worker that starts Chromium
+
+
+BUILDERS: dict[str, Builder] = {}
+
+
+def site_builder(name: str, users: tuple[str, ...], shared: bool = False, browser: bool = True):
+    """Register `build(root)` as the builder `name`, read through the fixtures `users`."""
+    def register(build: Callable[[Path], None]):
+        BUILDERS[name] = Builder(name, build, frozenset(users), shared, browser)
+        return build
+    return register
+
+
+def build_or_fail(dest: Path, env: dict[str, str] | None = None, what: str = "the site") -> Path:
+    done = build_site(dest, env=env)
+    assert done.returncode == 0, f"{what} did not build:\n{done.stdout}\n{done.stderr}"
+    return dest
+
+
+def prebuilt(tmp_path_factory, name: str) -> Path:
+    """The folder builder `name` built into, in this run: built now unless it already is (by the
+    background thread or, for a shared builder, another worker, which this waits for)."""
+    builder = BUILDERS[name]
+    base = run_root(tmp_path_factory) if builder.shared else tmp_path_factory.getbasetemp()
+    root = base / f"build-{name}"
+    with open(base / f"build-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # across threads and processes (one open file each)
+        try:
+            if not (root / ".built").is_file():
+                if root.exists():
+                    shutil.rmtree(root)   # a build that failed half-way: start again
+                root.mkdir()
+                builder.build(root)
+                (root / ".built").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return root
+
+
+_ahead = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prebuild")
+
+
+def build_ahead(session, tmp_path_factory, browser: bool) -> None:
+    """Queue, for the background thread, the builders (browser ones or the others) that the session's
+    tests use, in the order of the first test that uses each."""
+    tmp_path_factory.getbasetemp()   # made here, in the main thread, before the background thread asks
+    first_use: dict[str, int] = {}
+    for index, item in enumerate(session.items):
+        names = set(getattr(item, "fixturenames", ()))
+        for builder in BUILDERS.values():
+            if builder.browser == browser and builder.name not in first_use and builder.users & names:
+                first_use[builder.name] = index
+    for name in sorted(first_use, key=first_use.get):
+        _ahead.submit(_quietly, prebuilt, tmp_path_factory, name)
+
+
+def _quietly(fn, *args) -> None:
+    _in_background.active = True
+    try:
+        fn(*args)
+    except BaseException:  # noqa: BLE001  the test that reads it builds it again and reports the failure
+        pass
+    finally:
+        _in_background.active = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_ahead(request, tmp_path_factory):
+    build_ahead(request.session, tmp_path_factory, browser=False)
+    yield
+    _ahead.shutdown(wait=True, cancel_futures=True)
+
+
+@site_builder("default", users=("site_dir",), shared=True, browser=False)
+def _default_site(root: Path) -> None:
+    build_or_fail(root / "site")
+
+
+@site_builder("programme", users=("settings_site_dir",), shared=True, browser=False)
+def _programme_site(root: Path) -> None:
+    content = root / "content"
+    shutil.copytree(REPO / "content", content)
+    shutil.copy(REPO / "tests" / "fixtures" / "local-settings" / "settings.yml", content / "settings.yml")
+    build_or_fail(root / "site", env={"OAMT_CONTENT_DIR": str(content)}, what="the site with the fixture settings")
 
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("site") / "site"
-    done = build_site(dest)
-    assert done.returncode == 0, f"the site did not build:\n{done.stdout}\n{done.stderr}"
-    return dest
+    return prebuilt(tmp_path_factory, "default") / "site"
 
 
 @pytest.fixture(scope="session")
 def settings_site_dir(tmp_path_factory) -> Path:
     """The site as a programme would host it: the real content with tests/fixtures/local-settings/settings.yml."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("programme")
-    content = root / "content"
-    shutil.copytree(REPO / "content", content)
-    shutil.copy(REPO / "tests" / "fixtures" / "local-settings" / "settings.yml", content / "settings.yml")
-    done = build_site(root / "site", env={"OAMT_CONTENT_DIR": str(content)})
-    assert done.returncode == 0, f"the site did not build with the fixture settings:\n{done.stdout}\n{done.stderr}"
-    return root / "site"
+    return prebuilt(tmp_path_factory, "programme") / "site"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -99,11 +207,13 @@ def file_url(site_dir) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make test`, which installs it with apt-get.")
     from playwright.sync_api import sync_playwright
 
+    # This worker runs the browser tests: the sites only they read are built from now on, in the background.
+    build_ahead(request.session, tmp_path_factory, browser=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS, headless=True)
         yield b
@@ -115,3 +225,46 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+
+
+def is_browser_test(nodeid: str) -> bool:
+    return "/browser/" in nodeid.split("::", 1)[0]
+
+
+_first_test = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Under pytest-xdist, a worker whose first test is not a browser test runs beside the browser tests
+    (BrowserGroupScheduling gives all of them to one worker, first): it lowers its own priority, so that
+    the browser tests, the longest chain of the run, get the CPU when both want it."""
+    global _first_test
+    if _first_test:
+        _first_test = False
+        if os.environ.get("PYTEST_XDIST_WORKER") and not is_browser_test(item.nodeid):
+            os.nice(10)
+
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # pytest-xdist is in the test extra (pyproject.toml), for `-n 2`
+    LoadScopeScheduling = None
+
+if LoadScopeScheduling is not None:
+    class BrowserGroupScheduling(LoadScopeScheduling):
+        """The browser tests are one unit of work, which one worker runs, one test after another, in the
+        order they are collected: never two browsers at once. Every other test is a unit of its own,
+        given to whichever worker is free, so they run beside the browser tests. (pytest-xdist's own
+        `--dist loadgroup` with an xdist_group mark would do this, but it renames the test ids through an
+        attribute that pytest 9 no longer reads, and the group is lost.)"""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if is_browser_test(nodeid) else nodeid
+
+    def pytest_xdist_make_scheduler(config, log):
+        """Whatever `--dist` asks for (`-n 2` alone means `--dist load`), the browser tests
+        stay on one worker; only `--dist each` (every test on every worker) is left as it is."""
+        if config.getvalue("dist") != "each":
+            return BrowserGroupScheduling(config, log)
+        return None

@@ -88,7 +88,7 @@
      * (into), it is inflated straight into a buffer of that size, which Pyodide may already hold while the rest
      * arrives; `done` resolves to the whole snapshot once every byte is in and gzip's own check has passed. If
      * anything fails, the buffer's header is wiped, so it can never be restored half-written. */
-    function inflating(entry, unpacked) {
+    function inflating(entry) {
       var chunks = [];
       var buffer = null;
       var offset = 0;
@@ -98,21 +98,15 @@
         offset += chunk.length;
       }
       var done = (async function () {
-        var body = null;
-        if (unpacked) {
-          // Inflated by the page's service worker, on its own thread (sitebuild/templates/sw.js); if it cannot,
-          // the packed file is inflated here.
-          var given = await fetch(unpacked).catch(function () { return null; });
-          if (given && given.ok) body = given.body;
-        }
-        if (!body && typeof entry === "string") {
+        var body;
+        if (typeof entry === "string") {
           var response = await fetch(entry);
           if (!response.ok) throw new Error(entry + ": " + response.status);
-          body = response.body.pipeThrough(new DecompressionStream("gzip"));
-        } else if (!body) {
-          body = new Blob([entry]).stream().pipeThrough(new DecompressionStream("gzip"));
+          body = response.body;
+        } else {
+          body = new Blob([entry]).stream();
         }
-        var reader = body.getReader();
+        var reader = body.pipeThrough(new DecompressionStream("gzip")).getReader();
         for (;;) {
           var next = await reader.read();
           if (next.done) break;
@@ -177,7 +171,7 @@
       function step(name) { steps[name] = Math.round(performance.now() - t0); }
       // Everything is asked for at once: the snapshot (inflated as it arrives), the two modules, the wasm
       // (compiled as it arrives) and the standard library. Pyodide waits for each where it needs it.
-      var snapshot = files.snapshot ? inflating(files.snapshot, files.snapshotUnpacked) : null; // the longest
+      var snapshot = files.snapshot ? inflating(files.snapshot) : null; // the longest to arrive
       var loaderP = importModule(files.pyodideMjs);
       var asmP = importModule(files.asm);
       var wasmModuleP = compileWasm(files.wasm);
@@ -420,9 +414,6 @@
       files = {
         pyodideMjs: address("pyodide.mjs"), asm: address("pyodide.asm.mjs"), wasm: address("pyodide.asm.wasm"),
         stdlib: address("python_stdlib.zip"), snapshot: address("snapshot.bin.gz"),
-        // A page its service worker answers gets the snapshot inflated by it (an address only that worker knows).
-        snapshotUnpacked: navigator.serviceWorker && navigator.serviceWorker.controller && address("snapshot.bin.gz")
-          ? address("snapshot.bin.gz").replace("/snapshot.bin.gz?", "/snapshot.bin?") : null,
       };
       startWorker();
       var bootReply = send({type: "boot", files: files, indexURL: base});

@@ -232,30 +232,9 @@ function answer(request) {
   });
 }
 
-// A calculator page this worker controls asks for the memory snapshot unpacked (snapshot.bin?v=…, an address no
-// server has): it is inflated here, from the stored snapshot.bin.gz?v=…, on this worker's own thread, while the
-// page's calculator worker sets Pyodide up (docs/assets/calculator.js). Nothing more is stored.
-var INFLATED_SNAPSHOT = "/snapshot.bin?v=";
-
-function inflatedSnapshot(request) {
-  var packed = request.url.replace(INFLATED_SNAPSHOT, "/snapshot.bin.gz?v=");
-  if (runtimeURLs.indexOf(packed) < 0 || typeof DecompressionStream === "undefined") {
-    return Promise.resolve(new Response("", {status: 404}));
-  }
-  return answer(new Request(packed, {credentials: "same-origin"})).then(function (response) {
-    if (!response.ok) return new Response("", {status: 404});
-    return new Response(response.body.pipeThrough(new DecompressionStream("gzip")),
-                        {headers: {"Content-Type": "application/octet-stream"}});
-  });
-}
-
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (request.url.indexOf(runtimeDir) === 0 && request.url.indexOf(INFLATED_SNAPSHOT) > 0) {
-    event.respondWith(inflatedSnapshot(request));
-    return;
-  }
   event.respondWith(answer(request));
 });

@@ -8,9 +8,13 @@ and a calculator run with no refusal, and script injected into the page is refus
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from sitebuild.service_worker import page_script_hashes
+from tests.conftest import REPO, build_site, prebuilt, serving, site_builder
 
 from .calc_checks import check_case
 from .support import open_page
@@ -92,17 +96,22 @@ newer_copy: "intranet\\" onmouseover=\\"window.__ran=5"
 """
 
 
-def test_settings_reach_the_theme_as_text_never_as_markup(browser, tmp_path):
-    import shutil
-
-    from tests.conftest import REPO, build_site, serving
-
-    content = tmp_path / "content"
+@site_builder("hostile-settings", users=("hostile_settings_site",))
+def _hostile_settings_site(root: Path) -> None:
+    content = root / "content"
     shutil.copytree(REPO / "content", content)
     (content / "settings.yml").write_text(HOSTILE_SETTINGS, encoding="utf-8")
-    done = build_site(tmp_path / "site", env={"OAMT_CONTENT_DIR": str(content)})
+    done = build_site(root / "site", env={"OAMT_CONTENT_DIR": str(content)})
     assert done.returncode == 0, done.stdout + done.stderr
-    with serving(tmp_path / "site") as url:
+
+
+@pytest.fixture(scope="module")
+def hostile_settings_site(tmp_path_factory) -> Path:
+    return prebuilt(tmp_path_factory, "hostile-settings") / "site"   # tests/conftest.py: built ahead
+
+
+def test_settings_reach_the_theme_as_text_never_as_markup(browser, hostile_settings_site):
+    with serving(hostile_settings_site) as url:
         context, page, watch = open_page(browser, url + "index.html")
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, build_site, serving
+from tests.conftest import REPO, build_site, prebuilt, serving, site_builder
 
 from .support import open_page
 
@@ -41,7 +41,11 @@ def _yaml(path: Path, change) -> None:
 
 @pytest.fixture(scope="module")
 def injected_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("injected")
+    return prebuilt(tmp_path_factory, "injected") / "site"   # tests/conftest.py: built ahead of the tests
+
+
+@site_builder("injected", users=("injected_site",))
+def _injected_site(root: Path) -> None:
     content = root / "content"
     shutil.copytree(REPO / "content", content)
     settings = yaml.safe_load((REPO / "tests" / "fixtures" / "local-settings" / "settings.yml").read_text())
@@ -78,7 +82,6 @@ def injected_site(tmp_path_factory) -> Path:
 
     done = build_site(root / "site", env={"OAMT_CONTENT_DIR": str(content)})
     assert done.returncode == 0, done.stdout + done.stderr
-    return root / "site"
 
 
 def test_the_built_pages_hold_the_values_only_escaped(injected_site):

@@ -24,8 +24,6 @@ from sitebuild.manifest import KEEP_OFFLINE_MARKER
 
 from .calc_checks import CASES, check_case
 from .support import goto_offline
-from .test_subpath import subpath_site  # noqa: F401  (the fixture)
-from .test_update import builds  # noqa: F401  (the fixture)
 
 BOX = "[data-keep-offline]"
 CACHE_FACTS = """() => caches.keys().then(names => {
@@ -91,7 +89,7 @@ def test_the_service_worker_knows_everything_it_keeps(site_dir):
     assert "<!-- keep-offline -->" == KEEP_OFFLINE_MARKER
 
 
-def test_under_a_sub_path_the_manifest_and_icons_load(browser, subpath_site):  # noqa: F811
+def test_under_a_sub_path_the_manifest_and_icons_load(browser, subpath_site):
     base, seen = subpath_site
     context = browser.new_context()
     page = context.new_page()
@@ -110,7 +108,7 @@ def test_under_a_sub_path_the_manifest_and_icons_load(browser, subpath_site):  #
 
 
 @pytest.mark.parametrize("where", ["root", "sub-path"])
-def test_chromium_finds_the_handbook_installable(browser, http_url, subpath_site, tmp_path, where):  # noqa: F811
+def test_chromium_finds_the_handbook_installable(browser, http_url, subpath_site, tmp_path, where):
     """Chromium's own installability check (what Lighthouse's removed PWA audits reported), in a
     profile that is not incognito: no errors, and the manifest parses without complaint."""
     from tests.conftest import CHROME_FLAGS, CHROMIUM
@@ -223,7 +221,7 @@ def test_a_copy_opened_from_disk_offers_no_button(browser, file_url):
     context.close()
 
 
-def test_after_an_update_everything_is_kept_for_the_new_version(browser, builds, tmp_path):  # noqa: F811
+def test_after_an_update_everything_is_kept_for_the_new_version(browser, builds, tmp_path):
     """Everything kept for build A; B is deployed while one of B's files cannot be fetched: B's worker
     takes over without marking B complete, and the box says the copy needs refreshing (offline too);
     once the file is there, opening the page with a connection finishes it, and the box names B."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, build_site, serving
+from tests.conftest import REPO, build_site, prebuilt, serving, site_builder
 
 from .support import open_page
 
@@ -39,12 +39,19 @@ def _build(root: Path, name: str, signoff: bool, version: str) -> Path:
     return site
 
 
+COPIES = {"absent": (False, "v2026.1"), "reviewed": (True, "v2026.1"), "stale": (True, "v2026.2")}
+
+
+@site_builder("signoff", users=("copies",))
+def _build_copies(root: Path) -> None:
+    for name, (signoff, version) in COPIES.items():
+        _build(root, name, signoff, version)
+
+
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
-    root = tmp_path_factory.mktemp("signoff")
-    sites = {"absent": _build(root, "absent", False, "v2026.1"),
-             "reviewed": _build(root, "reviewed", True, "v2026.1"),
-             "stale": _build(root, "stale", True, "v2026.2")}
+    root = prebuilt(tmp_path_factory, "signoff")   # tests/conftest.py: built once, ahead of the tests
+    sites = {name: root / name / "site" for name in COPIES}
     with serving(root) as url:
         yield {name: f"{url}{name}/site/" for name in sites}, sites
 

@@ -6,17 +6,14 @@ outside the sub-path.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from sitebuild import pyodide_embed
-from tests.conftest import QuietHandler, build_site
+from tests.conftest import QuietHandler
 
 from .calc_checks import check_case
 from .test_handbook import search_titles
@@ -58,23 +55,6 @@ class SubPathHandler(QuietHandler):
                 self.wfile.write(body)
             return
         super().send_error(code, message, explain)
-
-
-@pytest.fixture(scope="module")
-def subpath_site(tmp_path_factory):
-    """The site built as the Pages workflow builds it (OAMT_SITE_URL is the published
-    address) and served under PREFIX; yields (base URL, paths the server was asked for)."""
-    site = tmp_path_factory.mktemp("pages") / "site"
-    seen: list[str] = []
-    handler = functools.partial(SubPathHandler, directory=str(site), seen=seen)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    done = build_site(site, env={"OAMT_SITE_URL": base})
-    assert done.returncode == 0, f"the site did not build:\n{done.stdout}\n{done.stderr}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base, seen
-    server.shutdown()
-    server.server_close()
 
 
 def test_the_server_serves_only_the_sub_path(subpath_site):

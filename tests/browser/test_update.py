@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import re
 import shutil
 import threading
 import time
@@ -26,7 +25,7 @@ import pytest
 
 import calculators
 from sitebuild import content as content_model
-from tests.conftest import REPO, QuietHandler, build_site
+from tests.conftest import REPO, QuietHandler
 from tests.datafiles import DATA, load_case
 
 from .calc_checks import TEXT_OF, enter, words
@@ -64,21 +63,6 @@ def make_content_b(root: Path) -> Path:
     assert 'start_doses_mg: ["20", ' in text
     aid.write_text(text.replace('start_doses_mg: ["20", ', 'start_doses_mg: ["24", '), encoding="utf-8")
     return b
-
-
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory):
-    """{"A": (site, content dir, build id), "B": …}: the real content, and the changed copy."""
-    root = tmp_path_factory.mktemp("deployments")
-    out = {}
-    for name, content_dir in (("A", REPO / "content"), ("B", make_content_b(root))):
-        site = root / f"site-{name}"
-        done = build_site(site, env={"OAMT_CONTENT_DIR": str(content_dir)})
-        assert done.returncode == 0, f"build {name} failed:\n{done.stdout}\n{done.stderr}"
-        build = re.search(r'<meta name="oamt-build" content="(\w+)"', (site / "index.html").read_text()).group(1)
-        out[name] = (site, content_dir, build)
-    assert out["A"][2] != out["B"][2]
-    return out
 
 
 class Host:
