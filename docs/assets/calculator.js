@@ -76,12 +76,17 @@
     var messagesJson = ""; // the page's language's messages (messages-<lang>.js), or none: English
     var bootedCode = null;
 
-    /* The bytes themselves, or the site's own file at that address (over http(s)). */
+    /* The site's own file at that address (over http(s)): its response, if the server has it. */
+    async function siteFile(url) {
+      var response = await fetch(url);
+      if (!response.ok) throw new Error(url + ": " + response.status);
+      return response;
+    }
+
+    /* The bytes themselves, or the site's own file at that address. */
     async function bytesOf(entry) {
       if (typeof entry !== "string") return entry;
-      var response = await fetch(entry);
-      if (!response.ok) throw new Error(entry + ": " + response.status);
-      return new Uint8Array(await response.arrayBuffer());
+      return new Uint8Array(await (await siteFile(entry)).arrayBuffer());
     }
 
     /* The snapshot (gzipped bytes, or the site's gzipped file), inflated as it arrives. Once its size is known
@@ -100,9 +105,7 @@
       var done = (async function () {
         var body;
         if (typeof entry === "string") {
-          var response = await fetch(entry);
-          if (!response.ok) throw new Error(entry + ": " + response.status);
-          body = response.body;
+          body = (await siteFile(entry)).body;
         } else {
           body = new Blob([entry]).stream();
         }
@@ -147,10 +150,7 @@
     function compileWasm(entry) {
       var response;
       if (typeof entry === "string") {
-        response = fetch(entry).then(function (r) {
-          if (!r.ok) throw new Error(entry + ": " + r.status);
-          return r;
-        });
+        response = siteFile(entry);
       } else {
         var body = new Blob([entry]).stream().pipeThrough(new DecompressionStream("gzip"));
         response = Promise.resolve(new Response(body, {headers: {"Content-Type": "application/wasm"}}));
