@@ -110,7 +110,8 @@ def _cached_gzip(data: bytes) -> bytes:
 
 def runtime_scripts(pyodide_dir: Path = PYODIDE_DIR, snapshot_key: str = "", snapshot_size: int = 0) -> dict[str, str]:
     """File name in assets/pyodide/ → script text, for the runtime files and the lock info (with the snapshot's key
-    and its size unpacked, so the browser can inflate it straight into a buffer Pyodide already holds)."""
+    and the size of the memory it restores, so the browser can inflate it straight into a buffer Pyodide already
+    holds)."""
     check_runtime(pyodide_dir)
     scripts = {}
     for key, name, compress in RUNTIME_FILES:
@@ -181,8 +182,8 @@ def build_runtime(data: dict, pyodide_dir: Path = PYODIDE_DIR) -> dict[str, str 
     the raw files for http(s) (bytes, versioned by their SHA-256)."""
     check_runtime(pyodide_dir)
     key, snap, packed = snapshot_files(calculator_sources(), pyodide_dir)
-    # gzip's trailer ends with the unpacked size (modulo 2**32; the snapshot is some tens of MB).
-    scripts = runtime_scripts(pyodide_dir, snapshot_key=key, snapshot_size=int.from_bytes(packed[-4:], "little"))
+    # The size of the memory it restores, from the sparse snapshot's header.
+    scripts = runtime_scripts(pyodide_dir, snapshot_key=key, snapshot_size=snapshot.memory_size(packed))
     scripts["calculators.js"] = calculator_script(data)
     for lang, language in sorted((data.get("messages") or {}).items()):
         scripts[messages_file(lang)] = messages_script(language)

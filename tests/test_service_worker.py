@@ -150,7 +150,39 @@ def test_the_snapshot_is_keyed_by_runtime_and_calculators_and_cached(tmp_path, m
     again = snapshot.snapshot_gz(sources, pyodide_embed.PYODIDE_DIR, tmp_path)
     assert first == again and first[0] == key and made == [key]
     import gzip
-    assert gzip.decompress(first[1]) == b"snapshot " + key.encode()
+    assert snapshot.unsparse(gzip.decompress(first[1])) == b"snapshot " + key.encode()
+    assert snapshot.memory_size(first[1]) == len(b"snapshot " + key.encode())
+
+
+def test_a_sparse_snapshot_keeps_every_page_that_is_not_zeros():
+    """Only all-zero pages are left out, a short last page included; the memory comes back byte for byte, and a
+    snapshot cut short or padded is refused."""
+    import random
+
+    import pytest
+
+    from sitebuild import snapshot
+
+    page = snapshot.PAGE
+    rng = random.Random(16)
+    for pages in (0, 1, 5, 40):
+        for tail in (0, 1, 128, page - 1):
+            memory = bytearray(pages * page + tail)
+            for i in range(0, len(memory), page):
+                if rng.random() < 0.5:
+                    memory[rng.randrange(i, min(i + page, len(memory)))] = rng.randrange(1, 256)
+            memory = bytes(memory)
+            packed = snapshot.sparse(memory)
+            assert snapshot.unsparse(packed) == memory
+            stored = sum(1 for i in range(0, len(memory), page) if any(memory[i:i + page]))
+            header = snapshot.HEADER.size + 4 * stored
+            assert len(packed) == header + sum(len(memory[i:i + page]) for i in range(0, len(memory), page)
+                                               if any(memory[i:i + page]))
+            if len(packed) > header:
+                with pytest.raises(snapshot.SnapshotError):
+                    snapshot.unsparse(packed[:-1])
+                with pytest.raises(snapshot.SnapshotError):
+                    snapshot.unsparse(packed + b"\0")
 
 
 def test_without_node_the_build_fails_clearly(monkeypatch):

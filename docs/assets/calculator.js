@@ -89,38 +89,69 @@
       return new Uint8Array(await (await siteFile(entry)).arrayBuffer());
     }
 
-    /* The snapshot (gzipped bytes, or the site's gzipped file), inflated as it arrives. Once its size is known
-     * (into), it is inflated straight into a buffer of that size, which Pyodide may already hold while the rest
-     * arrives; `done` resolves to the whole snapshot once every byte is in and gzip's own check has passed. If
-     * anything fails, the buffer's header is wiped, so it can never be restored half-written. */
+    /* The snapshot (gzipped bytes, or the site's gzipped file), inflated as it arrives. It holds only the pages
+     * of Pyodide's memory that are not all zeros (sitebuild/snapshot.py, "sparse"): a header (the magic word, the
+     * memory's size, the page size, the number of pages and their indices), then those pages in that order. They
+     * are written straight into a buffer of the memory's size, which starts as zeros and which Pyodide may already
+     * hold while the rest arrives (`into`, once the size is known from the build); `done` resolves to the whole
+     * memory once every byte is in and gzip's own check has passed. If anything fails, the buffer's first bytes
+     * (Pyodide's own snapshot header) are wiped, so it can never be restored half-written. */
     function inflating(entry) {
-      var chunks = [];
+      var MAGIC = "OAMTSPRS";
       var buffer = null;
-      var offset = 0;
+      var head = new Uint8Array(0); // the header's bytes gathered so far, until it has all arrived
+      var pages = null;
+      var pageSize = 0;
+      var page = 0; // the page being written, and how much of it is in
+      var within = 0;
+      function memory(size) {
+        if (!buffer) buffer = new Uint8Array(size);
+        else if (buffer.length !== size) throw new Error("the snapshot is not of the stated size");
+      }
+      function readHead(chunk) {
+        var both = new Uint8Array(head.length + chunk.length);
+        both.set(head);
+        both.set(chunk, head.length);
+        head = both;
+        if (head.length < 20) return null;
+        var view = new DataView(head.buffer);
+        if (String.fromCharCode.apply(null, head.subarray(0, 8)) !== MAGIC) throw new Error("not a snapshot");
+        var size = view.getUint32(8, true);
+        var count = view.getUint32(16, true);
+        if (head.length < 20 + 4 * count) return null;
+        pageSize = view.getUint32(12, true);
+        pages = new Uint32Array(count);
+        for (var i = 0; i < count; i++) {
+          pages[i] = view.getUint32(20 + 4 * i, true);
+          if ((i && pages[i] <= pages[i - 1]) || pages[i] * pageSize >= size) throw new Error("a damaged snapshot");
+        }
+        memory(size);
+        var rest = head.subarray(20 + 4 * count);
+        head = null;
+        return rest;
+      }
       function put(chunk) {
-        if (offset + chunk.length > buffer.length) throw new Error("the snapshot is larger than its stated size");
-        buffer.set(chunk, offset);
-        offset += chunk.length;
+        if (!pages && !(chunk = readHead(chunk))) return;
+        for (var at = 0; at < chunk.length;) {
+          if (page >= pages.length) throw new Error("the snapshot is longer than its pages");
+          var start = pages[page] * pageSize;
+          var length = Math.min(pageSize, buffer.length - start);
+          var n = Math.min(length - within, chunk.length - at);
+          buffer.set(chunk.subarray(at, at + n), start + within);
+          at += n;
+          within += n;
+          if (within === length) { page += 1; within = 0; }
+        }
       }
       var done = (async function () {
-        var body;
-        if (typeof entry === "string") {
-          body = (await siteFile(entry)).body;
-        } else {
-          body = new Blob([entry]).stream();
-        }
+        var body = typeof entry === "string" ? (await siteFile(entry)).body : new Blob([entry]).stream();
         var reader = body.pipeThrough(new DecompressionStream("gzip")).getReader();
         for (;;) {
           var next = await reader.read();
           if (next.done) break;
-          if (buffer) put(next.value);
-          else chunks.push(next.value);
+          put(next.value);
         }
-        if (!buffer) {
-          buffer = new Uint8Array(chunks.reduce(function (n, c) { return n + c.length; }, 0));
-          chunks.forEach(put);
-        }
-        if (offset !== buffer.length) throw new Error("the snapshot is smaller than its stated size");
+        if (!pages || page !== pages.length) throw new Error("the snapshot is shorter than its pages");
         return buffer;
       })().catch(function (e) {
         if (buffer) buffer.fill(0, 0, 64);
@@ -129,11 +160,8 @@
       return {
         done: done,
         into: function (size) {
-          if (!(size > 0) || buffer) return null;
-          buffer = new Uint8Array(size);
-          var early = chunks;
-          chunks = null;
-          try { early.forEach(put); } catch (e) { buffer.fill(0, 0, 64); return null; }
+          if (!(size > 0)) return null;
+          try { memory(size); } catch (e) { buffer.fill(0, 0, 64); return null; }
           return buffer;
         },
       };
@@ -485,14 +513,27 @@
   /* The runtime, started once per page: from calculator.js's own script tag as soon as it runs (see the
    * end of this file), or for the first form that asks. */
   var runtimeReady = false;
+  var runtimeSettled = false; // booted or failed, at least once
+  var calculating = 0; // calculations asked for and not yet shown
   function getRuntime(spec) {
     if (!runtime) {
       if (window.performance && performance.mark) performance.mark("calculator-boot-start");
       runtimeReady = false;
       runtime = startRuntime(spec);
       runtime.then(function () { runtimeReady = true; }, function () { runtime = null; }); // a later focus tries again
+      runtime.then(function () { runtimeSettled = true; settleIfIdle(); },
+                   function () { runtimeSettled = true; settleIfIdle(); });
     }
     return runtime;
+  }
+
+  /* Tells the page, once, that the runtime has booted (or failed) and no calculation is under way (a shared
+   * link's first answer is shown): the theme's search index waits for that on a calculator page
+   * (docs/assets/search-after-calculator.js), so the two do not share the cores while the runtime boots. */
+  function settleIfIdle() {
+    if (!runtimeSettled || calculating || window.__calculatorRuntimeSettled) return;
+    window.__calculatorRuntimeSettled = true;
+    document.dispatchEvent(new Event("calculator-runtime-settled"));
   }
 
   function formSpec(form) {
@@ -916,13 +957,17 @@
       linkInputs = null;
       var generation = form.dataset.generation;
       if (!runtime) getRuntime(formSpec(form));
+      calculating += 1;
       runtime.then(function (rt) {
         setStatus(form, "working", say(form, "Calculating…"));
         return rt.call(name, inputs, pageContext(form));
       }).then(function (response) {
         render(form, response);
         if (form.dataset.generation !== generation) markStale(form); // the form changed meanwhile
-      }, function (e) { fail(form, e); });
+      }, function (e) { fail(form, e); }).then(function () {
+        calculating -= 1;
+        settleIfIdle();
+      });
     });
     form.addEventListener("reset", function () {
       setTimeout(function () {

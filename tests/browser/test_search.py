@@ -9,7 +9,8 @@ import pytest
 from sitebuild import content as content_model
 from sitebuild.routes import path_of
 
-from .support import open_page
+from .support import open_page, wait_for_answer
+from .test_snapshot import link_to
 
 # What a clinician or pharmacist types → (kind, slug) of the page that must be among the first three.
 SEARCHES = {
@@ -113,3 +114,38 @@ def test_the_same_from_a_copy_opened_from_disk(browser, file_url, content):
     finally:
         context.close()
     assert watch.offsite == []
+
+
+# The theme's search worker builds the index as a page loads; on a calculator page it waits until the calculator's
+# runtime has booted and the page is idle (docs/assets/search-after-calculator.js), unless the reader opens the
+# search first. Ordering, not timing: the worker's script is requested after the runtime is ready.
+SEARCH_WORKER_AND_READY = """() => [performance.getEntriesByName('calculator-ready')[0],
+  performance.getEntriesByType('resource').find(e => /\\/workers\\/search\\.[^/]*\\.js/.test(e.name))]
+  .map(e => e ? e.startTime : null)"""
+
+
+def test_on_a_shared_calculator_link_the_search_index_waits_for_the_answer(browser, http_url, content):
+    context, page, watch = open_page(browser, http_url + link_to("taper"))
+    try:
+        assert wait_for_answer(page, "taper", timeout=120_000) == "done"
+        page.wait_for_function(f"() => ({SEARCH_WORKER_AND_READY})().every(t => t !== null)", timeout=30_000)
+        ready, worker = page.evaluate(SEARCH_WORKER_AND_READY)
+        assert worker >= ready, f"the search worker started at {worker} ms, the calculator was ready at {ready} ms"
+        found = _relative(search_pages(page, "overdose"), _site_root_of(page))
+        assert _expected(content, *SEARCHES["overdose"]) in found[:3], found[:5]
+    finally:
+        context.close()
+    assert watch.offsite == [] and watch.page_errors == []
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_the_search_works_on_a_calculator_page_at_once(browser, http_url, file_url, content, where):
+    """Opening the search starts its worker, whether or not the calculator is ready yet."""
+    root = http_url if where == "http" else file_url
+    context, page, watch = open_page(browser, root + "calculators/stock.html")
+    try:
+        found = _relative(search_pages(page, "missed dose"), _site_root_of(page))
+        assert _expected(content, *SEARCHES["missed dose"]) in found[:3], found[:5]
+    finally:
+        context.close()
+    assert watch.offsite == [] and watch.page_errors == []
