@@ -132,7 +132,10 @@
     });
   }
 
-  if (hosted && root) {
+  var registered = false;
+  function register() {
+    if (registered) return;
+    registered = true;
     var swURL = new URL("../sw.js", root.src);
     navigator.serviceWorker.register(swURL.href, {scope: new URL("./", swURL).href}).then(function (reg) {
       // A newer build found while this page is open: say so once it has taken over.
@@ -144,6 +147,19 @@
         });
       });
     }).catch(function () {});
+  }
+
+  if (hosted && root) {
+    // On a calculator page, once its runtime has booted and a shared link's answer is shown (calculator.js says
+    // so): a first install downloads the whole handbook, and an update check fetches sw.js, both of which would
+    // share the cores with the runtime's boot. At the latest after half a minute, in case the calculator never
+    // starts. Every other page registers at once.
+    if (document.querySelector("script[data-runtime]") && !window.__calculatorRuntimeSettled) {
+      document.addEventListener("calculator-runtime-settled", register);
+      setTimeout(register, 30000);
+    } else {
+      register();
+    }
     navigator.serviceWorker.addEventListener("controllerchange", checkController);
     // The page may have come from an earlier build's cache after the new build took over already.
     checkController();
