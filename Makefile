@@ -61,8 +61,10 @@ pdf-libs:
 pdf: build
 	$(PY) -m sitebuild.pdf site --if-missing
 
+# Two processes: one runs every browser test, one after another; the other runs the rest beside them
+# (tests/conftest.py, BrowserGroupScheduling), at a lower priority.
 test: install browsers pdf-libs build
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -n 2
 
 test-fast: install
 	$(PY) -m pytest -p no:cacheprovider -m "not browser"

@@ -213,7 +213,7 @@
     return stored().then(function (now) {
       var resume = describe(now);
       showEstimate();
-      if (resume) run();
+      if (resume) run(true);
     }).catch(function () {
       say("waiting", "The handbook is still being saved on this device. This box will show what is stored in a moment.");
       setTimeout(refresh, 3000);
@@ -230,7 +230,8 @@
     barLabel.textContent = doneFiles + " of " + files + " files, " + mb(doneBytes) + " of " + mb(bytes) + " (" + pct + " %)";
   }
 
-  function run() {
+  /* Stores what is missing. `auto`: started by the box itself, to finish a copy that needs refreshing. */
+  function run(auto) {
     if (job) return;
     if (!navigator.onLine) {
       say(box.dataset.state || "partial", "You are offline: connect to the internet, then keep everything offline.");
@@ -275,7 +276,7 @@
       return refresh();
     }, function (e) {
       finish(current);
-      if (e && e.newBuild) return refresh().then(run);
+      if (e && e.newBuild) return refresh().then(function () { run(auto); });
       return stored().then(function (now) {
         if (!(e && e.cancelled) || !now.wanted) return now;
         // Cancelled: the reader no longer asks for everything, so no refresh starts by itself.
@@ -283,7 +284,12 @@
       }).then(function (now) {
         describe(now);
         var part = now.present.length + " of " + now.info.keep.length + " files (" + mb(sum(now.present)) + ")";
-        if (e && e.cancelled) {
+        if (!(e && e.cancelled) && auto && now.wanted) {
+          // Started by itself and stopped (no connection, whatever the device reports): the copy still needs
+          // refreshing, as describe() has just said; the reader is told why it stopped, not that an action failed.
+          status.textContent += " It stopped before the end (" + (e && e.message ? e.message : "a file could not be stored") +
+            "): connect to the internet and it carries on where it stopped.";
+        } else if (e && e.cancelled) {
           say("cancelled", "Cancelled. Stored now, for version " + now.info.version + ": " + part +
             ". The rest is not stored, so the handbook is not completely available offline.");
         } else {
@@ -301,7 +307,7 @@
     show(cancel, false);
   }
 
-  start.addEventListener("click", run);
+  start.addEventListener("click", function () { run(false); });
   cancel.addEventListener("click", function () {
     if (!job) return;
     job.cancelled = true;

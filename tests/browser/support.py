@@ -28,24 +28,27 @@ class Watch:
     requests: list[str] = field(default_factory=list)
 
 
-def open_page(browser, url: str):
+def open_page(browser, url: str, route: bool = True):
     """A fresh context and page that records requests, console errors and page errors.
 
-    Requests to any other origin are recorded and aborted, never sent.
+    Requests to any other origin are recorded and aborted, never sent. With `route=False` they are only recorded
+    (the browser cannot look up any other host: tests/conftest.py), which spares every request a trip
+    through the test: for tests that load many pages.
     """
     context = browser.new_context()
     parsed = urlparse(url)
     origin = f"{parsed.scheme}://{parsed.netloc}"
     watch = Watch()
 
-    def route(r):
+    def abort_offsite(r):
         if is_local(r.request.url, origin):
             r.continue_()
         else:
             watch.offsite.append(r.request.url)
             r.abort()
 
-    context.route("**/*", route)
+    if route:
+        context.route("**/*", abort_offsite)
     context.on("request", lambda r: watch.requests.append(r.url) or (
         None if is_local(r.url, origin) else watch.offsite.append(r.url)))
     page = context.new_page()

@@ -129,8 +129,15 @@ def test_chromium_finds_the_handbook_installable(browser, http_url, subpath_site
 
 
 def wait_state(page, states, timeout=240_000):
-    page.wait_for_function("states => states.includes(document.querySelector('[data-keep-offline]').dataset.state)",
-                           arg=states, timeout=timeout)
+    try:
+        page.wait_for_function("states => states.includes(document.querySelector('[data-keep-offline]').dataset.state)",
+                               arg=states, timeout=timeout)
+    except Exception as e:
+        # What the box says, and whether a service worker controls the page: what a timeout leaves unsaid.
+        facts = page.evaluate("""() => ({state: document.querySelector('[data-keep-offline]').dataset.state,
+            status: document.querySelector('[data-keep-status]').innerText,
+            controlled: !!navigator.serviceWorker.controller, online: navigator.onLine})""")
+        raise AssertionError(f"the box never reached {states}: {facts}") from e
     return page.locator(BOX).get_attribute("data-state")
 
 
