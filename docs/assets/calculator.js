@@ -520,9 +520,8 @@
       if (window.performance && performance.mark) performance.mark("calculator-boot-start");
       runtimeReady = false;
       runtime = startRuntime(spec);
-      runtime.then(function () { runtimeReady = true; }, function () { runtime = null; }); // a later focus tries again
-      runtime.then(function () { runtimeSettled = true; settleIfIdle(); },
-                   function () { runtimeSettled = true; settleIfIdle(); });
+      runtime.then(function () { runtimeReady = true; }, function () { runtime = null; }) // a later focus tries again
+        .then(function () { runtimeSettled = true; settleIfIdle(); });
     }
     return runtime;
   }
