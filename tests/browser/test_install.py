@@ -4,8 +4,9 @@
   (maskable too), a start URL and a scope relative to the manifest; every page links it, and under a
   GitHub Pages-like sub-path it resolves inside the sub-path.
 - "Keep everything offline" shows the total before it starts, reaches 100 %, and the size it reports is
-  the size of what the Cache Storage holds; then, with the network cut, every page opens (the app's
-  start URL included) and every calculator computes.
+  the size of what the Cache Storage holds; then, with the network cut, every page and every file it names
+  is served, a page of each kind in each language opens (the app's start URL included) and every
+  calculator computes.
 - Cancelling leaves no version marked complete; the persistence answer and the storage estimate are shown.
 - A copy opened from disk offers no button and says the folder is the offline copy.
 """
@@ -31,6 +32,47 @@ CACHE_FACTS = """() => caches.keys().then(names => {
     return caches.open(ours[0]).then(c => c.keys().then(reqs => Promise.all(reqs.map(r =>
         c.match(r).then(res => res.blob()).then(b => [r.url, b.size]))))).then(entries => ({names: ours, entries}));
 })"""
+
+
+# Run in a page while the network is cut: fetches each page (`paths`, relative to the page's folder) and every
+# file of this site it names, all answered by the service worker; lists what is missing or not a page.
+OFFLINE_CRAWL = """async (paths) => {
+    const problems = [], files = new Set();
+    const named = 'img[src], script[src], link[rel~=stylesheet][href], link[rel~=icon][href], ' +
+        'link[rel~=apple-touch-icon][href], link[rel~=manifest][href], a[href$=".pdf"]';
+    for (const path of paths) {
+        const url = new URL(path, location.href);
+        let response;
+        try { response = await fetch(url); } catch (e) { problems.push(path + ': ' + e); continue; }
+        if (!response.ok) { problems.push(path + ': ' + response.status); continue; }
+        const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
+        if (!doc.querySelector('.md-content')) problems.push(path + ': not a handbook page');
+        for (const el of doc.querySelectorAll(named)) {
+            const file = new URL(el.getAttribute('src') || el.getAttribute('href'), url);
+            if (file.origin === location.origin) files.add(file.href.split('#')[0]);
+        }
+    }
+    for (const file of files) {
+        try {
+            const response = await fetch(file);
+            if (!response.ok) problems.push(file + ': ' + response.status);
+            else if (!(await response.arrayBuffer()).byteLength) problems.push(file + ': empty');
+        } catch (e) { problems.push(file + ': ' + e); }
+    }
+    return {problems, pages: paths.length, files: [...files].map(f => f.slice(location.origin.length))};
+}"""
+
+
+def pages_of_each_kind(pages: list[str]) -> list[str]:
+    """Every page at the top, and the first page of each folder (a language's, its chapters', its job aids', its
+    calculators'): every kind of page in every language, once."""
+    chosen, seen = [], set()
+    for path in pages:
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        if "/" not in path or folder not in seen:
+            chosen.append(path)
+            seen.add(folder)
+    return chosen
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -187,10 +229,19 @@ def test_keep_everything_then_everything_works_offline(browser, http_url, site_d
     start = json.loads((site_dir / "manifest.webmanifest").read_text())["start_url"]
     goto_offline(page, http_url + start)
     assert page.locator("h1").count() and page.locator("#handbook-offline").is_visible()
-    for path in sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")):
+    pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
+    # Every page, and every file a page names (styles, scripts, images, icons, PDFs), is served with no network.
+    found = page.evaluate(OFFLINE_CRAWL, pages)
+    assert found["problems"] == [], found["problems"][:20]
+    assert found["pages"] == len(pages), found
+    for named in ("/manifest.webmanifest", "/assets/handbook.css", "/assets/offline.js", "/assets/images/favicon.png"):
+        assert any(f.endswith(named) for f in found["files"]), (named, found["files"])
+    # And opened as a reader opens them: one page of each kind in each language.
+    for path in pages_of_each_kind(pages):
         response = page.goto(http_url + path)
         assert response and response.ok, path
-        assert page.locator(".md-content").count(), path
+        assert page.locator(".md-content h1").count(), path
+        assert page.evaluate("() => [...document.styleSheets].some(s => s.href && s.href.includes('/handbook.css'))"), path
     for calculator in CASES:
         page.goto(http_url + f"calculators/{calculator}.html")
         check_case(page, calculator)
