@@ -55,16 +55,21 @@ function withoutQuery(url) {
   return url.split("?")[0];
 }
 
-/* Stores this build's runtime files at `urls`, each checked to be the version its address names:
- * copied from any cache that holds that address, else downloaded with `download`. */
+/* Stores this build's runtime files at `urls` that this build's cache does not hold yet, each checked to be the
+ * version its address names: copied from any cache that holds that address, else downloaded with `download`.
+ * A file already held is left alone: it was checked when stored, and storing it again would cost every visit
+ * a rewrite of megabytes and drop the compiled code the browser keeps beside a cached script. */
 function storeRuntime(cache, urls, download) {
   return Promise.all(urls.map(function (url) {
-    return caches.match(url).then(function (hit) {
-      return hit || download(url);
-    }).then(function (response) {
-      return isVersion(url, response).then(function (right) {
-        if (!right) throw new Error(url + " is not the version its address names");
-        return cache.put(url, response);
+    return cache.match(url).then(function (held) {
+      if (held) return;
+      return caches.match(url).then(function (hit) {
+        return hit || download(url);
+      }).then(function (response) {
+        return isVersion(url, response).then(function (right) {
+          if (!right) throw new Error(url + " is not the version its address names");
+          return cache.put(url, response);
+        });
       });
     });
   }));
