@@ -4,7 +4,8 @@
   the page has loaded, or while it loads for a shared link or a repeat visit), and gives CPython's answers;
   a shared link computes by itself;
 - with the snapshot damaged or of another build, the plain boot runs and gives the same answers;
-- a repeat visit over http fetches nothing of the runtime from the server (service worker);
+- a repeat visit over http fetches nothing of the runtime from the server (service worker), and the service
+  worker does not store again the runtime files it holds;
 - a new version (a changed calculator source, so a new snapshot) replaces every cached runtime file.
 Firefox: the unzipped copy boots from the snapshot too (skipped without firefox-esr).
 """
@@ -199,6 +200,12 @@ def test_a_repeat_visit_fetches_nothing_of_the_runtime(browser, counted, site_di
     # The service worker stored the runtime, though the page started it before the worker controlled
     # the page.
     wait_until(lambda: {u.split("/", 3)[3] for u in runtime_in_cache(page)} == runtime_addresses(site_dir))
+    # From here the service worker records what it stores: a file it already holds is never stored again (that
+    # would rewrite megabytes on every visit and drop the compiled code the browser keeps beside a script).
+    [worker] = context.service_workers
+    worker.evaluate("""() => { self.__stored = []; const put = Cache.prototype.put;
+        Cache.prototype.put = function (request, response) {
+            self.__stored.push(String(request.url || request)); return put.call(this, request, response); }; }""")
     seen.clear()
     again = context.new_page()
     again.goto(base + "calculators/taper.html")
@@ -206,6 +213,9 @@ def test_a_repeat_visit_fetches_nothing_of_the_runtime(browser, counted, site_di
     assert started(again) == "while loading"  # the runtime is on this device: it starts with the page
     assert [p for p in seen if RUNTIME in p] == [], "the repeat visit fetched runtime files from the server"
     check_case(again, "taper")
+    # The page asked the worker to store the runtime when it started; a rewrite would be under way by now.
+    again.wait_for_timeout(2000)
+    assert [u for u in worker.evaluate("() => self.__stored") if RUNTIME in u] == [], "stored the runtime again"
     context.close()
 
 
