@@ -249,6 +249,10 @@ def effective_values(fields: tuple[Field, ...], raw: Mapping[str, Any]) -> dict[
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _HAS_UNIT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)\s*[a-zA-Zµ%/]+$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+# 1,500 or 12.500: a thousands figure in one convention, a decimal in another (1.5 or 12.5).
+_THOUSANDS_OR_DECIMAL = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+# 1 500, 1,000,000, 1.000.000: digits grouped by thousands (a space, or the same mark more than once).
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$|^[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})+$")
 
 
 class InputError(ValueError):
@@ -272,21 +276,41 @@ def read_decimal(raw: Any, f: Field) -> Decimal:
         value = Decimal(repr(raw))
     elif isinstance(raw, str):
         text = raw.strip()
-        if _COMMA_DECIMAL.match(text):
+        comma_language = locale().decimal == ","
+        if _THOUSANDS_OR_DECIMAL.match(text) and (comma_language or "," in text):
+            # A thousand times apart in the two conventions (1,500 is 1500 in English, 1.5 in French): asked
+            # again, never guessed.
+            raise InputError(tr("{typed} could mean {thousands} or {decimal}. Write whole numbers without a "
+                                "separator, for example {thousands}.", typed=text,
+                                thousands=re.sub(r"[.,]", "", text),
+                                decimal=number_text(Decimal(re.sub(r"[.,]", ".", text)))))
+        if _GROUPED.match(text):
+            raise InputError(tr("Write the number without separators between thousands, for example {example}.",
+                                example=re.sub(r"[^\d+-]", "", text)))
+        if comma_language:
+            # The reader's language writes decimals with a comma, as its results do (and a phone's number pad
+            # may offer only the comma): 2,5 is 2.5. A point is a decimal point too, as on medicine labels.
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")
+        elif _COMMA_DECIMAL.match(text):
             raise InputError(tr("Use a point for decimals, for example {example}.", example=text.replace(",", ".")))
         if _HAS_UNIT.match(text):
             raise InputError(tr("Enter the number only, without units (the unit is {unit}).", unit=unit_word(f.unit))
                              if f.unit else tr("Enter the number only, without units."))
         if not _NUMBER.match(text) or len(text) > 30:
-            raise InputError(tr("Enter a number, for example 40 or 0.4."))
+            raise InputError(_enter_a_number())
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern above admits only valid decimals
-            raise InputError(tr("Enter a number, for example 40 or 0.4.")) from None
+            raise InputError(_enter_a_number()) from None
     else:
         raise InputError(tr("Enter a number."))
     _check_bounds(value, f)
     return value + Decimal(0)  # normalises -0 to 0
+
+
+def _enter_a_number() -> str:
+    return tr("Enter a number, for example {whole} or {decimal}.", whole="40", decimal=number_text(Decimal("0.4")))
 
 
 def read_integer(raw: Any, f: Field) -> int:

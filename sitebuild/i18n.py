@@ -366,6 +366,8 @@ def translate_fields(fields: tuple, calculator: str, catalog: dict, t=None) -> t
             changes["label"] = str(entry["label"])
         if entry.get("unit") and getattr(f, "unit", None):
             changes["unit"] = str(entry["unit"])
+        if t and f.placeholder.startswith("e.g. "):   # an example value: the words translated, the number kept
+            changes["placeholder"] = f"{t('e.g.')} {f.placeholder[len('e.g. '):]}"
         if changes:
             f = replace(f, **changes)
         help_html = ff.help_html

@@ -157,4 +157,7 @@ def test_the_messages_in_the_language_asked_for_with_the_repositorys_content(cap
     english = json.loads(capsys.readouterr().out)["errors"]["start_dose_mg"]
     assert main([*bad, "--lang", "fr"], data=data) == 2
     french = json.loads(capsys.readouterr().out)["errors"]["start_dose_mg"]
-    assert french == data["messages"]["fr"]["catalog"][english] and french != english
+    asked = "Enter a number, for example {whole} or {decimal}."
+    assert english == asked.format(whole="40", decimal="0.4")
+    # French words, and the example's decimal written the French way.
+    assert french == data["messages"]["fr"]["catalog"][asked].format(whole="40", decimal="0,4")

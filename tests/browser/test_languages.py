@@ -219,3 +219,32 @@ def test_each_translated_job_aid_prints_on_one_page(browser, http_url, tmp_path,
         if pdf_pages(pdf) != 1:
             longer.append(f"{aid.slug}: {pdf_pages(pdf)} pages")
     assert longer == [], f"{lang} job aids longer than one A4 page: {longer}"
+
+
+@pytest.mark.parametrize("lang,mark", [("fr", ","), ("ru", ","), ("en", ".")])
+def test_a_decimal_is_typed_with_the_languages_own_mark(browser, http_url, lang, mark):
+    """On a French or Russian page 7,5 % is 7.5 %, as the page's results write it; a figure a thousand times
+    apart in the two conventions is asked again beside its field, with the word for "Error" in that language."""
+    where = "" if lang == "en" else f"{lang}/"
+    context, page, watch = open_page(browser, f"{http_url}{where}calculators/taper.html")
+    form = page.locator('form[data-calculator="taper"]')
+    said = interface_words(lang) if lang != "en" else {}
+    try:
+        schedules = []
+        for percent in ("7.5", f"7{mark}5"):
+            form.locator('[name="start_dose_mg"]').fill("60")
+            form.locator('[name="percent"]').fill(percent)
+            form.locator("button[type=submit]").click()
+            assert wait_for_answer(page, "taper") == "done", percent
+            schedules.append(page.locator("#result-taper .calc-key-result").inner_text())
+        assert schedules[0] == schedules[1]
+        form.locator('[name="start_dose_mg"]').fill("1,500")
+        form.locator("button[type=submit]").click()
+        assert wait_for_answer(page, "taper") == "invalid"
+        error = form.locator('[data-error-for="start_dose_mg"]')
+        assert "1500" in error.inner_text() and page.locator("#result-taper .calc-key-result").count() == 0
+        prefix = error.evaluate("e => getComputedStyle(e, '::before').content")
+        assert prefix == f'"{said.get("Error:", "Error:")} "', prefix
+        assert watch.page_errors == [] and watch.offsite == []
+    finally:
+        context.close()
