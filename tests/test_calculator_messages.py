@@ -24,6 +24,7 @@ from calculators.messages import speaking, tr_n
 from sitebuild import messages
 from sitebuild.content import ContentError, calculator_data as content_calculator_data, default_content_dir
 from tests.datafiles import calculator_data, data_files, load_case
+from tests.test_decimal_input import AMBIGUOUS
 from tests.test_i18n import english_runs
 
 LANGS = ("fr", "ru", "uk", "ar")
@@ -97,7 +98,7 @@ def english_reading(value, mark: str):
     if isinstance(value, list):
         return [english_reading(v, mark) for v in value]
     if mark == "," and isinstance(value, str) and re.fullmatch(r"[+-]?(\d+,\d*|,\d+)", value.strip()) \
-            and not re.fullmatch(r"[+-]?[1-9]\d{0,2},\d{3}", value.strip()):
+            and not AMBIGUOUS.match(value.strip()):
         return value.replace(",", ".")
     return value
 
